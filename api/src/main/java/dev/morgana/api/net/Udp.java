@@ -1,0 +1,56 @@
+package dev.morgana.api.net;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * UDP (RFC 768): datagrams to and from ports.
+ *
+ * <p>Thread safety: {@link #write} may be called from any thread; handlers run on the stack's event-loop
+ * thread (Netty's event loop on the {@code unix} target), one datagram at a time, and must not block —
+ * hand long work to a virtual thread.
+ */
+public interface Udp {
+
+    /**
+     * Starts delivering datagrams that arrive on {@code port}.
+     *
+     * @param port the local port, 1–65535
+     * @param handler called for each datagram
+     * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the port is taken
+     */
+    void listen(int port, DatagramHandler handler) throws NetworkException;
+
+    /**
+     * Stops delivering datagrams for {@code port}; later datagrams to it are answered with an ICMP port
+     * unreachable where the stack is ours. Unlistening a port that is not listened on does nothing.
+     *
+     * @param port the local port
+     */
+    void unlisten(int port);
+
+    /**
+     * Sends one datagram.
+     *
+     * @param sourcePort the local port, 0 for an ephemeral one
+     * @param destination where to send it
+     * @param payload the bytes to send; read only during this call
+     * @throws NetworkException {@link NetworkException.Reason#MESSAGE_TOO_LARGE} when the payload exceeds
+     *     65507 bytes, {@link NetworkException.Reason#UNREACHABLE} when there is no route, and as the lower
+     *     layers do
+     */
+    void write(int sourcePort, Endpoint destination, MemorySegment payload) throws NetworkException;
+
+    /** Receives the datagrams of one port. */
+    @FunctionalInterface
+    interface DatagramHandler {
+
+        /**
+         * Handles one datagram. Must not block.
+         *
+         * @param source the sender
+         * @param destination the local address and port it was sent to
+         * @param payload the datagram's payload; read-only and valid only during this call
+         */
+        void datagram(Endpoint source, Endpoint destination, MemorySegment payload);
+    }
+}
