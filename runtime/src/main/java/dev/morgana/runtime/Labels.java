@@ -32,6 +32,10 @@ final class Labels {
      */
     static Optional<String> module(Object source, String application) {
         if (source instanceof ElementSource element) {
+            // Elements replayed into the injector (see Unikernel) remember where they were first recorded.
+            while (element.getOriginalElementSource() != null) {
+                element = element.getOriginalElementSource();
+            }
             List<String> modules = element.getModuleClassNames();
             if (!modules.isEmpty()) {
                 String innermost = modules.getFirst();

@@ -39,6 +39,14 @@ public final class Unikernel {
 
     private static final System.Logger LOG = System.getLogger(Unikernel.class.getName());
 
+    static {
+        // Morgana uses no Guice AOP, and Guice's bytecode generation for it reaches for sun.misc.Unsafe,
+        // which JDK 25 warns about on standard error. Reflection is plenty for a graph built once at start.
+        if (System.getProperty("guice_bytecode_gen_option") == null) {
+            System.setProperty("guice_bytecode_gen_option", "DISABLED");
+        }
+    }
+
     private final String name;
     private final Class<? extends Application> application;
     private final List<Module> target;
