@@ -6,6 +6,9 @@
 module dev.morgana.runtime {
     requires transitive dev.morgana.api;
     requires transitive com.google.guice;
+    // Guice is an automatic module and cannot say that it needs Guava, an explicit module; without this
+    // line Guava would not be resolved on the module path.
+    requires com.google.common;
     requires jakarta.inject;
 
     exports dev.morgana.runtime;
