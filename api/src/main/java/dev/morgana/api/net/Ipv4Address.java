@@ -26,6 +26,7 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
     /** The number of bytes of an IPv4 address on the wire. */
     public static final int BYTES = 4;
 
+    private static final int MIN_TEXT_LENGTH = 7;
     private static final int MAX_TEXT_LENGTH = 15;
 
     /**
@@ -58,44 +59,40 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
      *     was expected
      */
     public static Ipv4Address parse(String text) {
-        if (text.isEmpty() || text.length() > MAX_TEXT_LENGTH) {
+        // One pass, no allocation but the result: addresses are parsed from configuration and from
+        // protocol text (HTTP Host headers, DNS answers), so this is worth keeping cheap.
+        int length = text.length();
+        if (length < MIN_TEXT_LENGTH || length > MAX_TEXT_LENGTH) {
             throw invalid(text);
         }
         int bits = 0;
-        int parts = 0;
-        int at = 0;
-        while (at <= text.length()) {
-            int end = text.indexOf('.', at);
-            if (end < 0) {
-                end = text.length();
-            }
-            bits = bits << 8 | parseByte(text, at, end);
-            parts++;
-            at = end + 1;
-        }
-        if (parts != BYTES) {
-            throw invalid(text);
-        }
-        return new Ipv4Address(bits);
-    }
-
-    private static int parseByte(String text, int from, int to) {
-        int length = to - from;
-        if (length < 1 || length > 3 || length > 1 && text.charAt(from) == '0') {
-            throw invalid(text);
-        }
-        int value = 0;
-        for (int i = from; i < to; i++) {
+        int part = 0;
+        int digits = 0;
+        int dots = 0;
+        for (int i = 0; i < length; i++) {
             char c = text.charAt(i);
-            if (c < '0' || c > '9') {
+            if (c >= '0' && c <= '9') {
+                if (digits == 1 && part == 0) {
+                    throw invalid(text); // a leading zero, which other parsers read as octal
+                }
+                part = part * 10 + (c - '0');
+                digits++;
+                if (part > 255) {
+                    throw invalid(text);
+                }
+            } else if (c == '.' && digits > 0 && dots < 3) {
+                bits = bits << 8 | part;
+                part = 0;
+                digits = 0;
+                dots++;
+            } else {
                 throw invalid(text);
             }
-            value = value * 10 + (c - '0');
         }
-        if (value > 255) {
+        if (dots != 3 || digits == 0) {
             throw invalid(text);
         }
-        return value;
+        return new Ipv4Address(bits << 8 | part);
     }
 
     /**
