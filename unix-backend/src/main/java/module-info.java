@@ -1,7 +1,18 @@
-/** Morgana unix backend: see the documentation of package {@code dev.morgana.unix}. */
+/**
+ * Host implementations of Morgana's signatures and the {@code unix} target: TCP and UDP over the host's
+ * sockets (Netty). Run on the module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64}
+ * so that Netty's native epoll can load; without it Netty uses NIO, and says so on the console.
+ */
 module dev.morgana.unix {
-    requires dev.morgana.api;
+    requires transitive dev.morgana.runtime;
+    requires io.netty.buffer;
+    requires io.netty.common;
+    requires io.netty.transport;
+    requires io.netty.transport.classes.epoll;
+    requires jakarta.inject;
 
-    // Nothing to export yet: javac refuses to export a package without classes. The package
-    // dev.morgana.unix is exported with issue #3.
+    exports dev.morgana.unix;
+    exports dev.morgana.unix.net;
+
+    opens dev.morgana.unix.net to com.google.guice;
 }

@@ -1,7 +1,6 @@
 /**
- * Host implementations of the signatures: TCP and UDP over host sockets (Netty), NETWORK over a Linux
- * TAP device, BLOCK over a file, KV over a folder; and the {@code unix} and {@code direct} targets.
- *
- * <p>Nothing lives here yet; issues #3 and #6 bring the implementations and the targets.
+ * The {@code unix} target: the application runs as an ordinary process on the host's TCP/IP stack
+ * ({@link dev.morgana.unix.UnixTargets}). Implementations live in sub-packages, one functor module each:
+ * {@link dev.morgana.unix.net} for the network.
  */
 package dev.morgana.unix;

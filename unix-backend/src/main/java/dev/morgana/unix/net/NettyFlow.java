@@ -1,0 +1,362 @@
+package dev.morgana.unix.net;
+
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
+import dev.morgana.api.net.Tcp;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.DuplexChannel;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A TCP connection on a Netty channel, as a blocking {@link Flow} for virtual threads.
+ *
+ * <p>Reading: the channel reads only on demand (auto-read is off). The event loop queues received
+ * buffers and signals; a reader copies out of them. After each batch the loop asks for more unless
+ * {@link #READ_HIGH_WATER} bytes wait unread; then the socket is left alone (TCP's own window slows the
+ * peer) until the reader brings them under {@link #READ_LOW_WATER} and asks again.
+ *
+ * <p>Writing: each write is copied into a pooled buffer and handed to the event loop; while Netty's
+ * outbound buffer is above its high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
+ * does not read costs a bounded amount of memory. Closing waits for queued writes to reach the socket,
+ * at most {@link #CLOSE_LINGER}.
+ */
+final class NettyFlow implements Flow {
+
+    static final int READ_HIGH_WATER = 256 * 1024;
+    static final int READ_LOW_WATER = 64 * 1024;
+    static final int WRITE_CHUNK = 64 * 1024;
+    static final Duration CLOSE_LINGER = Duration.ofSeconds(30);
+
+    private final Channel channel;
+    private final NettyLoop loop;
+    private final Endpoint remote;
+    private final Optional<Duration> readTimeout;
+    private final Optional<Duration> writeTimeout;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition readable = lock.newCondition();
+    private final Condition writable = lock.newCondition();
+    // Guarded by lock:
+    private final ArrayDeque<ByteBuf> received = new ArrayDeque<>();
+    private long unread;
+    private boolean endOfStream;
+    private boolean inputShut;
+    private boolean outputShut;
+    private boolean closed;
+    private boolean paused;
+    private NetworkException failure;
+    private ChannelFuture lastWrite;
+
+    NettyFlow(Channel channel, NettyLoop loop, Tcp.Options options) {
+        this.channel = channel;
+        this.loop = loop;
+        this.remote = Sockets.endpoint(channel.remoteAddress());
+        this.readTimeout = options.readTimeout();
+        this.writeTimeout = options.writeTimeout();
+        this.lastWrite = channel.newSucceededFuture();
+    }
+
+    /** The handler that feeds this flow; added to the channel's pipeline. */
+    ChannelInboundHandlerAdapter handler() {
+        return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext context, Object message) {
+                received((ByteBuf) message);
+            }
+
+            @Override
+            public void channelReadComplete(ChannelHandlerContext context) {
+                if (wantsMore()) {
+                    context.read();
+                }
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext context, Object event) {
+                if (event instanceof ChannelInputShutdownEvent) {
+                    ended();
+                }
+                context.fireUserEventTriggered(event);
+            }
+
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext context) {
+                signalWritable();
+            }
+
+            @Override
+            public void channelInactive(ChannelHandlerContext context) {
+                ended();
+                signalWritable();
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+                failed(Sockets.error("connection to " + remote + " failed", cause));
+                context.close();
+            }
+        };
+    }
+
+    @Override
+    public Endpoint remote() {
+        return remote;
+    }
+
+    @Override
+    public int read(MemorySegment buffer) throws NetworkException {
+        if (buffer.byteSize() == 0) {
+            throw new IllegalArgumentException("read into an empty buffer");
+        }
+        lock.lock();
+        try {
+            long deadline = deadline(readTimeout);
+            while (received.isEmpty()) {
+                if (closed) {
+                    throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed");
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (endOfStream || inputShut) {
+                    return -1;
+                }
+                deadline = await(readable, deadline, readTimeout, "read");
+            }
+            int copied = 0;
+            while (copied < buffer.byteSize() && !received.isEmpty()) {
+                ByteBuf head = received.peekFirst();
+                int n = (int) Math.min(head.readableBytes(), buffer.byteSize() - copied);
+                head.readBytes(buffer.asSlice(copied, n).asByteBuffer());
+                copied += n;
+                if (!head.isReadable()) {
+                    received.pollFirst().release();
+                }
+            }
+            unread -= copied;
+            if (paused && unread < READ_LOW_WATER) {
+                paused = false;
+                if (!endOfStream) {
+                    channel.read();
+                }
+            }
+            return copied;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void write(MemorySegment data) throws NetworkException {
+        for (long offset = 0; offset < data.byteSize(); offset += WRITE_CHUNK) {
+            int size = (int) Math.min(WRITE_CHUNK, data.byteSize() - offset);
+            awaitWritable();
+            ByteBuf buffer = channel.alloc().directBuffer(size);
+            buffer.writeBytes(data.asSlice(offset, size).asByteBuffer());
+            ChannelFuture written = channel.writeAndFlush(buffer);
+            written.addListener(future -> {
+                if (!future.isSuccess()) {
+                    failed(Sockets.error("write to " + remote + " failed", future.cause()));
+                }
+            });
+            lock.lock();
+            try {
+                lastWrite = written;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void awaitWritable() throws NetworkException {
+        lock.lock();
+        try {
+            long deadline = deadline(writeTimeout);
+            while (true) {
+                if (closed || outputShut) {
+                    throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+                if (!channel.isActive()) {
+                    throw new NetworkException(Reason.CONNECTION_RESET, "connection to " + remote + " is gone");
+                }
+                if (channel.isWritable()) {
+                    return;
+                }
+                deadline = await(writable, deadline, writeTimeout, "write");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws NetworkException {
+        ChannelFuture after;
+        lock.lock();
+        try {
+            if (failure != null) {
+                throw failure;
+            }
+            if (outputShut || closed) {
+                return;
+            }
+            outputShut = true;
+            after = lastWrite;
+        } finally {
+            lock.unlock();
+        }
+        // Netty fails writes still queued when the output shuts, so the FIN follows the last write.
+        after.addListener(written -> ((DuplexChannel) channel).shutdownOutput());
+    }
+
+    @Override
+    public void shutdownInput() {
+        lock.lock();
+        try {
+            inputShut = true;
+            discardReceived();
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        ChannelFuture after;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            discardReceived();
+            readable.signalAll();
+            writable.signalAll();
+            after = lastWrite;
+        } finally {
+            lock.unlock();
+        }
+        loop.closing(channel);
+        after.addListener(written -> channel.close());
+        channel.eventLoop().schedule(() -> channel.close(), CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    // Event-loop side.
+
+    private void received(ByteBuf buffer) {
+        lock.lock();
+        try {
+            if (inputShut || closed) {
+                buffer.release();
+                return;
+            }
+            received.addLast(buffer);
+            unread += buffer.readableBytes();
+            readable.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether to read another batch now, or pause until the reader catches up. */
+    private boolean wantsMore() {
+        lock.lock();
+        try {
+            // After end of stream there is nothing left to read; asking again would only spin.
+            paused = unread >= READ_HIGH_WATER;
+            return !paused && !endOfStream;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void ended() {
+        lock.lock();
+        try {
+            endOfStream = true;
+            readable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void signalWritable() {
+        lock.lock();
+        try {
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void failed(NetworkException error) {
+        lock.lock();
+        try {
+            if (failure == null) {
+                failure = error;
+            }
+            readable.signalAll();
+            writable.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // Helpers, called with the lock held.
+
+    private void discardReceived() {
+        while (!received.isEmpty()) {
+            received.pollFirst().release();
+        }
+        unread = 0;
+        if (paused) {
+            // Keep draining the socket, so that a peer still sending is not stalled forever.
+            paused = false;
+            if (!endOfStream) {
+                channel.read();
+            }
+        }
+    }
+
+    private static long deadline(Optional<Duration> timeout) {
+        return timeout.map(duration -> System.nanoTime() + duration.toNanos()).orElse(Long.MAX_VALUE);
+    }
+
+    /** Waits for a signal; returns the deadline, or throws when it passed or the thread was interrupted. */
+    private long await(Condition condition, long deadline, Optional<Duration> timeout, String what)
+            throws NetworkException {
+        try {
+            if (deadline == Long.MAX_VALUE) {
+                condition.await();
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new NetworkException(Reason.TIMED_OUT,
+                            what + " from " + remote + " timed out after " + timeout.orElseThrow());
+                }
+                condition.awaitNanos(left);
+            }
+            return deadline;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetworkException(Reason.INTERRUPTED, what + " on the flow to " + remote + " was interrupted");
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.morgana.unix.net;
+
+import dev.morgana.api.Console;
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
+import dev.morgana.api.net.Tcp;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import jakarta.inject.Inject;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** TCP over host sockets: listeners hand each connection to its handler on a virtual thread of its own. */
+final class NettyTcp implements Tcp {
+
+    /** Netty's outbound buffer per connection: writers park above the high mark (see {@link NettyFlow}). */
+    static final WriteBufferWaterMark WRITE_WATER = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    private static final int BACKLOG = 1024;
+
+    private final NettyLoop loop;
+    private final Console console;
+
+    @Inject
+    public NettyTcp(NettyLoop loop, Console console) {
+        this.loop = loop;
+        this.console = console;
+    }
+
+    @Override
+    public Listener listen(Endpoint local, Options options, FlowHandler handler) throws NetworkException {
+        ServerBootstrap bootstrap = new ServerBootstrap().group(loop.group()).channel(loop.transport().server)
+                .option(ChannelOption.SO_BACKLOG, BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        configure(channel, options);
+                        NettyFlow flow = new NettyFlow(channel, loop, options);
+                        channel.pipeline().addLast(flow.handler());
+                        channel.read();
+                        Thread.ofVirtual().name("tcp " + flow.remote()).start(() -> serve(flow, handler));
+                    }
+                });
+        Channel server = await(bootstrap.bind(Sockets.address(local)), "listen on " + local);
+        Endpoint bound = Sockets.endpoint(server.localAddress());
+        return new Listener() {
+            @Override
+            public Endpoint local() {
+                return bound;
+            }
+
+            @Override
+            public void close() {
+                server.close().awaitUninterruptibly();
+            }
+        };
+    }
+
+    private void serve(NettyFlow flow, FlowHandler handler) {
+        try (flow) {
+            handler.handle(flow);
+        } catch (Exception e) {
+            console.log("tcp: the handler for " + flow.remote() + " failed: " + e);
+        }
+    }
+
+    @Override
+    public Flow connect(Endpoint remote, Options options) throws NetworkException {
+        AtomicReference<NettyFlow> flow = new AtomicReference<>();
+        Bootstrap bootstrap = new Bootstrap().group(loop.group()).channel(loop.transport().client)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                        (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel channel) {
+                        configure(channel, options);
+                    }
+                });
+        ChannelFuture connected = bootstrap.connect(Sockets.address(remote));
+        Channel channel = await(connected, "connect to " + remote);
+        // The flow's handler joins the pipeline on the event loop, before any data can be read.
+        channel.eventLoop().submit(() -> {
+            NettyFlow created = new NettyFlow(channel, loop, options);
+            channel.pipeline().addLast(created.handler());
+            flow.set(created);
+            channel.read();
+        }).syncUninterruptibly();
+        return flow.get();
+    }
+
+    private void configure(SocketChannel channel, Options options) {
+        channel.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        channel.config().setWriteBufferWaterMark(WRITE_WATER);
+        channel.config().setTcpNoDelay(options.noDelay());
+        if (options.keepAlive().isPresent()) {
+            channel.config().setKeepAlive(true);
+            if (loop.transport() == Transport.EPOLL) {
+                int idle = (int) Math.max(1, options.keepAlive().get().toSeconds());
+                channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE, idle);
+                channel.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, idle / 3));
+            }
+        }
+        // Sockets read on demand: the flow asks for each batch (see NettyFlow).
+        channel.config().setAutoRead(false);
+    }
+
+    private static Channel await(ChannelFuture future, String what) throws NetworkException {
+        try {
+            future.await();
+        } catch (InterruptedException e) {
+            future.cancel(false);
+            future.channel().close();
+            Thread.currentThread().interrupt();
+            throw new NetworkException(Reason.INTERRUPTED, what + " was interrupted");
+        }
+        if (!future.isSuccess()) {
+            future.channel().close();
+            throw Sockets.error(what, future.cause());
+        }
+        return future.channel();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.morgana.unix.net;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
+import dev.morgana.api.net.Tcp;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TCP on the unix target, judged by real peers on loopback: nc, curl, python3 and the JDK's sockets. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UnixTcpTest {
+
+    private static final Endpoint ANY_LOOPBACK = new Endpoint(Ipv4Address.LOOPBACK, 0);
+
+    /** Echoes until end of stream, then closes: the server every test here talks to. */
+    static void echo(Flow flow) throws NetworkException {
+        MemorySegment buffer = Arena.ofAuto().allocate(16 * 1024);
+        int n;
+        while ((n = flow.read(buffer)) >= 0) {
+            flow.write(buffer.asSlice(0, n));
+        }
+    }
+
+    @Test
+    void ncTalksToAMorganaEchoServerAndHalfClosesWithDashN() throws Exception {
+        String nc = Peers.require("nc");
+        OnUnix.run(stack -> {
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo)) {
+                int port = listener.local().port();
+                assertTrue(port > 0, "an ephemeral port is reported back");
+                byte[] message = "hello through a half-closed connection\n".repeat(100).getBytes(StandardCharsets.UTF_8);
+                // -N shuts down nc's sending side after its input ends: our read sees end of stream while
+                // our writes still reach nc, which prints them until we close.
+                String echoed = Peers.run(20, message, nc, "-N", "127.0.0.1", Integer.toString(port));
+                assertEquals(new String(message, StandardCharsets.UTF_8), echoed);
+            }
+        });
+    }
+
+    @Test
+    void curlGetsAnAnswerFromAMorganaServer() throws Exception {
+        String curl = Peers.require("curl");
+        OnUnix.run(stack -> {
+            Tcp.FlowHandler http = flow -> {
+                MemorySegment buffer = Arena.ofAuto().allocate(4096);
+                StringBuilder request = new StringBuilder();
+                while (!request.toString().contains("\r\n\r\n")) {
+                    int n = flow.read(buffer);
+                    assertTrue(n > 0, "the request head arrives before end of stream");
+                    request.append(new String(buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            StandardCharsets.US_ASCII));
+                }
+                String body = "you asked: " + request.toString().lines().findFirst().orElseThrow() + "\n";
+                flow.write(MemorySegment.ofArray(("HTTP/1.1 200 OK\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII)));
+            };
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, http)) {
+                String answer = Peers.run(20, new byte[0], curl, "-sS", "--max-time", "10",
+                        "http://127.0.0.1:" + listener.local().port() + "/index.html");
+                assertEquals("you asked: GET /index.html HTTP/1.1\n", answer);
+            }
+        });
+    }
+
+    @Test
+    void theMorganaClientTalksToNcListening() throws Exception {
+        String nc = Peers.require("nc");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process listener = Peers.start(nc, "-l", "127.0.0.1", Integer.toString(port));
+        try {
+            OnUnix.run(stack -> {
+                Flow flow = connectWithRetry(stack.tcp(), new Endpoint(Ipv4Address.LOOPBACK, port));
+                flow.write(MemorySegment.ofArray("to nc\n".getBytes(StandardCharsets.US_ASCII)));
+                flow.shutdownOutput();
+                flow.close();
+            });
+            assertTrue(listener.waitFor(20, TimeUnit.SECONDS), "nc ends when we close");
+            assertEquals("to nc\n", new String(listener.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        } finally {
+            listener.destroyForcibly();
+        }
+    }
+
+    @Test
+    void theMorganaClientFetchesFromPythonsHttpServer(@TempDir Path site) throws Exception {
+        String python = Peers.require("python3");
+        Files.writeString(site.resolve("page.txt"), "served by python\n");
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        Process server = Peers.start(python, "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                site.toString(), Integer.toString(port));
+        try {
+            OnUnix.run(stack -> {
+                Flow flow = connectWithRetry(stack.tcp(), new Endpoint(Ipv4Address.LOOPBACK, port));
+                flow.write(MemorySegment.ofArray("GET /page.txt HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+                String response = new String(readToEnd(flow), StandardCharsets.US_ASCII);
+                flow.close();
+                assertTrue(response.startsWith("HTTP/1.0 200 OK\r\n"), response);
+                assertTrue(response.endsWith("\r\n\r\nserved by python\n"), response);
+            });
+        } finally {
+            server.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aWriterToAPeerThatDoesNotReadBlocksAndNothingIsLost() throws Exception {
+        long total = 64L * 1024 * 1024;
+        AtomicLong written = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        OnUnix.run(stack -> {
+            Tcp.FlowHandler firehose = flow -> {
+                MemorySegment chunk = MemorySegment.ofArray(new byte[32 * 1024]);
+                while (written.get() < total) {
+                    flow.write(chunk);
+                    written.addAndGet(chunk.byteSize());
+                }
+                done.countDown();
+            };
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, firehose);
+                    Socket slow = new Socket()) {
+                slow.setReceiveBufferSize(64 * 1024);
+                slow.connect(Sockets.address(listener.local()));
+                Thread.sleep(1500);
+                long stalled = written.get();
+                Thread.sleep(500);
+                assertEquals(stalled, written.get(), "the writer is parked while nobody reads");
+                assertTrue(stalled < 16L * 1024 * 1024, "bounded in-flight data: " + stalled + " bytes");
+                InputStream in = slow.getInputStream();
+                byte[] sink = new byte[256 * 1024];
+                long read = 0;
+                int n;
+                while ((n = in.read(sink)) >= 0) {
+                    read += n;
+                }
+                assertEquals(total, read, "every byte arrives once the reader reads");
+                assertTrue(done.await(10, TimeUnit.SECONDS));
+            }
+        });
+    }
+
+    @Test
+    void aResetByThePeerIsAConnectionResetOnRead() throws Exception {
+        AtomicReference<Throwable> seen = new AtomicReference<>();
+        CountDownLatch handled = new CountDownLatch(1);
+        OnUnix.run(stack -> {
+            Tcp.FlowHandler reader = flow -> {
+                try {
+                    flow.read(Arena.ofAuto().allocate(64));
+                    flow.read(Arena.ofAuto().allocate(64));
+                } catch (NetworkException e) {
+                    seen.set(e);
+                } finally {
+                    handled.countDown();
+                }
+            };
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, reader)) {
+                Socket aborting = new Socket();
+                aborting.connect(Sockets.address(listener.local()));
+                aborting.getOutputStream().write(1);
+                Thread.sleep(200);
+                aborting.setSoLinger(true, 0); // close sends RST
+                aborting.close();
+                assertTrue(handled.await(10, TimeUnit.SECONDS));
+            }
+        });
+        NetworkException error = (NetworkException) seen.get();
+        assertEquals(Reason.CONNECTION_RESET, error.reason(), String.valueOf(error));
+    }
+
+    @Test
+    void connectingToAClosedPortIsRefused() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        }
+        OnUnix.run(stack -> {
+            NetworkException refused = assertThrows(NetworkException.class,
+                    () -> stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, port), Tcp.Options.DEFAULT));
+            assertEquals(Reason.CONNECTION_REFUSED, refused.reason(), refused.toString());
+        });
+    }
+
+    @Test
+    void aReadTimeoutEndsAReadThatGetsNoData() throws Exception {
+        OnUnix.run(stack -> {
+            try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                Tcp.Options options = Tcp.Options.DEFAULT.withReadTimeout(Duration.ofMillis(300));
+                try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, silent.getLocalPort()), options)) {
+                    long start = System.nanoTime();
+                    NetworkException timeout = assertThrows(NetworkException.class, () -> flow.read(Arena.ofAuto().allocate(8)));
+                    assertEquals(Reason.TIMED_OUT, timeout.reason());
+                    assertTrue(System.nanoTime() - start >= Duration.ofMillis(250).toNanos());
+                }
+            }
+        });
+    }
+
+    @Test
+    void aPortCanBeListenedOnOnce() throws Exception {
+        OnUnix.run(stack -> {
+            try (Tcp.Listener first = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo)) {
+                NetworkException taken = assertThrows(NetworkException.class,
+                        () -> stack.tcp().listen(first.local(), Tcp.Options.DEFAULT, UnixTcpTest::echo));
+                assertEquals(Reason.ADDRESS_IN_USE, taken.reason());
+            }
+        });
+    }
+
+    @Test
+    void theMorganaClientAndServerExchangeLargePayloadsBothWays() throws Exception {
+        byte[] payload = new byte[5 * 1024 * 1024 + 17];
+        new java.util.SplittableRandom(7).nextBytes(payload);
+        OnUnix.run(stack -> {
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo);
+                    Flow flow = stack.tcp().connect(listener.local(), Tcp.Options.DEFAULT.withNoDelay(true))) {
+                Thread writer = Thread.ofVirtual().start(() -> {
+                    try {
+                        flow.write(MemorySegment.ofArray(payload));
+                        flow.shutdownOutput();
+                    } catch (NetworkException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                byte[] echoed = readToEnd(flow);
+                writer.join();
+                assertArrayEquals(payload, echoed);
+            }
+        });
+    }
+
+    static Flow connectWithRetry(Tcp tcp, Endpoint remote) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return tcp.connect(remote, Tcp.Options.DEFAULT);
+            } catch (NetworkException e) {
+                if (e.reason() != Reason.CONNECTION_REFUSED || attempt == 100) {
+                    throw e;
+                }
+                Thread.sleep(50); // the peer process is still starting
+            }
+        }
+    }
+
+    static byte[] readToEnd(Flow flow) throws NetworkException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MemorySegment buffer = Arena.ofAuto().allocate(64 * 1024);
+        int n;
+        while ((n = flow.read(buffer)) >= 0) {
+            out.write(buffer.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 0, n);
+        }
+        return out.toByteArray();
+    }
+
+}
