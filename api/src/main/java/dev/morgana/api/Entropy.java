@@ -23,9 +23,12 @@ public interface Entropy {
      * Fills {@code segment} entirely with random bytes.
      *
      * @param segment the writable segment to overwrite; owned by the caller, used only during this call
-     * @throws UnsupportedOperationException when {@code segment} is read-only
+     * @throws IllegalArgumentException when {@code segment} is read-only
      */
     default void fill(MemorySegment segment) {
+        if (segment.isReadOnly()) {
+            throw new IllegalArgumentException("cannot fill a read-only segment");
+        }
         byte[] bytes = new byte[Math.toIntExact(segment.byteSize())];
         fill(bytes);
         MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, 0, bytes.length);

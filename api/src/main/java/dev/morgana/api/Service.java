@@ -10,8 +10,10 @@ package dev.morgana.api;
  * reverse order, both on normal exit, on failure and on SIGTERM. Construction must not open anything:
  * Guice constructs objects while it checks the whole graph, before anything starts.
  *
- * <p>The bootstrap calls {@code start} and {@code stop} from one thread, each at most once, and calls
- * {@code stop} only after a successful {@code start}.
+ * <p>The bootstrap calls {@code start} and {@code stop} each at most once, never both at the same time,
+ * and {@code stop} only after a successful {@code start}. They may run on different threads: on SIGTERM,
+ * {@code stop} runs on the JVM's shutdown-hook thread, and a {@code start} still running then is
+ * interrupted.
  */
 public interface Service {
 
@@ -19,7 +21,8 @@ public interface Service {
      * Opens the device. Called once, after every service this one depends on has started.
      *
      * @throws Exception when the device cannot be opened; the bootstrap then stops, in reverse order,
-     *     every service it had already started and fails with this exception as the cause
+     *     every service it had already started and rethrows this exception; an interrupted start should
+     *     throw {@link InterruptedException}
      */
     void start() throws Exception;
 

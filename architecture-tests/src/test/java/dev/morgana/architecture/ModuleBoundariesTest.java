@@ -84,4 +84,23 @@ class ModuleBoundariesTest {
         ModuleDescriptor unix = ModuleDescriptor.newModule("dev.morgana.unix").requires("dev.morgana.xen").build();
         assertTrue(violations(unix).isEmpty(), "backends may use each other's libraries");
     }
+
+    /** The module descriptor cannot see a jar that is on the class path but unused; the pom can. */
+    @Test
+    void theApiPomDeclaresNoDependencyOutsideItsTests() throws Exception {
+        javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+        org.w3c.dom.Document pom = factory.newDocumentBuilder()
+                .parse(java.nio.file.Path.of("..", "api", "pom.xml").toFile());
+        org.w3c.dom.NodeList dependencies = pom.getElementsByTagName("dependency");
+        List<String> beyondTests = new ArrayList<>();
+        for (int i = 0; i < dependencies.getLength(); i++) {
+            org.w3c.dom.Element dependency = (org.w3c.dom.Element) dependencies.item(i);
+            org.w3c.dom.NodeList scope = dependency.getElementsByTagName("scope");
+            if (scope.getLength() == 0 || !scope.item(0).getTextContent().strip().equals("test")) {
+                beyondTests.add(dependency.getElementsByTagName("artifactId").item(0).getTextContent().strip());
+            }
+        }
+        assertEquals(List.of(), beyondTests, "api/pom.xml may depend on nothing but test libraries");
+    }
 }

@@ -40,10 +40,10 @@ final class DeviceGraph {
 
     static DeviceGraph of(String name, BindingGraph graph, Injector root, String application) {
         DeviceGraph device = new DeviceGraph(name, new Vertex(application, root));
-        Set<BindingGraph.Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<Offer> used = new LinkedHashSet<>();
+        Map<Vertex, Set<BindingGraph.Node>> visited = new LinkedHashMap<>();
         for (BindingGraph.Node node : graph.roots()) {
-            device.walk(graph, node, visited, used);
+            device.walk(graph, node, vertex(node), visited, used);
         }
         List<Offer> offers = new ArrayList<>();
         for (BindingGraph.Node node : graph.roots()) {
@@ -57,19 +57,27 @@ final class DeviceGraph {
         return device;
     }
 
-    private void walk(BindingGraph graph, BindingGraph.Node node, Set<BindingGraph.Node> visited, Set<Offer> used) {
-        if (!visited.add(node)) {
+    /**
+     * Records what {@code node}, on behalf of {@code consumer}, needs from other modules. A just-in-time
+     * binding (a concrete class no module names) is not a device of its own: what it needs, its user needs.
+     */
+    private void walk(BindingGraph graph, BindingGraph.Node node, Vertex consumer,
+            Map<Vertex, Set<BindingGraph.Node>> visited, Set<Offer> used) {
+        if (!visited.computeIfAbsent(consumer, vertex -> Collections.newSetFromMap(new IdentityHashMap<>())).add(node)) {
             return;
         }
-        Vertex consumer = vertex(node);
         for (BindingGraph.Node dependency : graph.dependencies(node)) {
+            if (dependency.owner().isEmpty()) {
+                walk(graph, dependency, consumer, visited, used);
+                continue;
+            }
             Vertex provider = vertex(dependency);
             if (!provider.equals(consumer)) {
                 String signature = Labels.key(dependency.binding().getKey());
                 edges.add(new Edge(provider, signature, consumer));
                 used.add(new Offer(provider, signature));
             }
-            walk(graph, dependency, visited, used);
+            walk(graph, dependency, provider, visited, used);
         }
     }
 
@@ -78,7 +86,7 @@ final class DeviceGraph {
         Binding<?> binding = node.binding();
         Injector environment = binding instanceof ExposedBinding<?> exposed
                 ? exposed.getPrivateElements().getInjector() : node.environment();
-        return new Vertex(node.owner(), environment);
+        return new Vertex(node.owner().orElseThrow(), environment);
     }
 
     /** Names vertices by module; where one module is applied twice, adds what each application provides. */

@@ -3,6 +3,7 @@ package dev.morgana.runtime;
 import com.google.inject.Scopes;
 import dev.morgana.api.Service;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -10,16 +11,23 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Starts services in dependency order and stops the started ones in reverse, exactly once, whichever of
- * normal exit, failure or a shutdown hook gets there first.
+ * Starts services in dependency order, runs the application, and stops the started services in reverse,
+ * exactly once, whichever of normal exit, failure or a shutdown hook gets there first.
+ *
+ * <p>No lock is held while a service starts or stops, so that a shutdown hook is never stuck behind a
+ * slow start: it interrupts the starting thread (or the application) and waits a bounded time for it.
  */
 final class Lifecycle {
 
     private static final System.Logger LOG = System.getLogger(Lifecycle.class.getName());
 
     private final List<Service> order;
+    // Guarded by this:
     private final List<Service> started = new ArrayList<>();
-    private boolean stopped;
+    private Thread starting;
+    private Thread application;
+    private boolean stopping;
+    private Thread stopper;
 
     private Lifecycle(List<Service> order) {
         this.order = order;
@@ -30,8 +38,8 @@ final class Lifecycle {
         List<Service> order = new ArrayList<>();
         Set<Service> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Set<BindingGraph.Node> visited = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (BindingGraph.Node root : graph.roots()) {
-            collect(graph, root, visited, seen, order);
+        for (BindingGraph.Node node : graph.all()) {
+            collect(graph, node, visited, seen, order);
         }
         return new Lifecycle(List.copyOf(order));
     }
@@ -59,37 +67,110 @@ final class Lifecycle {
     /**
      * Starts every service in order. When one fails, stops those already started, in reverse, and throws
      * the failure with any failures of stopping attached as suppressed.
+     *
+     * @throws IllegalStateException when a stop was requested (SIGTERM) before every service started
      */
     void start() throws Exception {
         for (Service service : order) {
             synchronized (this) {
-                if (stopped) {
-                    throw new IllegalStateException("stopped while starting");
+                if (stopping) {
+                    throw new IllegalStateException("stopped before every service had started");
                 }
-                LOG.log(Level.DEBUG, "starting {0}", name(service));
+                starting = Thread.currentThread();
+            }
+            LOG.log(Level.DEBUG, "starting {0}", name(service));
+            try {
+                service.start();
+            } catch (Exception | Error e) {
+                LOG.log(Level.ERROR, "starting " + name(service) + " failed", e);
+                finishedStarting(null);
+                stop().forEach(e::addSuppressed);
+                throw e;
+            }
+            finishedStarting(service);
+        }
+    }
+
+    private synchronized void finishedStarting(Service service) {
+        starting = null;
+        if (service != null) {
+            // Even when a stop is waiting, the service is recorded so that the stop stops it too, in order.
+            started.add(service);
+        }
+        notifyAll();
+    }
+
+    /**
+     * Records the application's thread, unless a stop has begun.
+     *
+     * @return whether the application may run
+     */
+    synchronized boolean admit(Thread applicationThread) {
+        if (stopping) {
+            return false;
+        }
+        application = applicationThread;
+        return true;
+    }
+
+    /**
+     * What a shutdown hook does: refuse the application if it has not begun, interrupt what is running (a
+     * service starting, or the application), give it {@code grace} to return, then stop every service.
+     */
+    void shutdown(Duration grace) {
+        Thread running;
+        synchronized (this) {
+            stopping = true;
+            running = application != null ? application : starting;
+        }
+        if (running != null) {
+            running.interrupt();
+            try {
+                running.join(grace);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        stop();
+    }
+
+    /**
+     * Stops every started service in reverse order, going on past failures. Idempotent, and returns only
+     * once every service is stopped, whichever thread does the stopping: the JVM must not exit while a
+     * shutdown hook's call returns early. If a service is still starting on another thread, waits for it
+     * first (it has been interrupted by {@link #shutdown}).
+     *
+     * @return what this call's stopping threw, in the order it happened
+     */
+    List<Throwable> stop() {
+        List<Service> toStop;
+        synchronized (this) {
+            stopping = true;
+            while ((starting != null && starting != Thread.currentThread()) || stopper != null) {
                 try {
-                    service.start();
-                } catch (Exception | Error e) {
-                    LOG.log(Level.ERROR, "starting " + name(service) + " failed", e);
-                    stop().forEach(e::addSuppressed);
-                    throw e;
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return List.of();
                 }
-                started.add(service);
+            }
+            toStop = new ArrayList<>(started.reversed());
+            started.clear();
+            stopper = Thread.currentThread();
+        }
+        try {
+            return stopAll(toStop);
+        } finally {
+            synchronized (this) {
+                stopper = null;
+                notifyAll();
             }
         }
     }
 
-    /**
-     * Stops every started service in reverse order, going on past failures. Idempotent and safe to call
-     * from a shutdown hook while another thread is in {@link #start()}.
-     *
-     * @return what stopping threw, in the order it happened
-     */
-    synchronized List<Throwable> stop() {
+    private static List<Throwable> stopAll(List<Service> toStop) {
         List<Throwable> failures = new ArrayList<>();
-        stopped = true;
-        while (!started.isEmpty()) {
-            Service service = started.removeLast();
+        for (Service service : toStop) {
             LOG.log(Level.DEBUG, "stopping {0}", name(service));
             try {
                 service.stop();

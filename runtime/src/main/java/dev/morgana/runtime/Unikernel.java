@@ -80,25 +80,12 @@ public final class Unikernel {
     public void run() throws Exception {
         Built built = build();
         Lifecycle lifecycle = Lifecycle.of(built.graph());
-        AtomicReference<Thread> applicationThread = new AtomicReference<>();
-        Thread hook = Thread.ofPlatform().name(name + "-shutdown").unstarted(() -> {
-            Thread running = applicationThread.get();
-            if (running != null) {
-                running.interrupt();
-                try {
-                    running.join(SHUTDOWN_GRACE);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            lifecycle.stop();
-        });
+        Thread hook = Thread.ofPlatform().name(name + "-shutdown").unstarted(() -> lifecycle.shutdown(SHUTDOWN_GRACE));
         Runtime.getRuntime().addShutdownHook(hook);
         Throwable failure = null;
         try {
             lifecycle.start();
-            Application app = built.injector().getInstance(application);
-            runOnVirtualThread(app, applicationThread);
+            runApplication(built.injector().getInstance(application), lifecycle);
         } catch (Exception | Error e) {
             failure = e;
         }
@@ -172,7 +159,7 @@ public final class Unikernel {
         return Labels.shorten(application.getName());
     }
 
-    private void runOnVirtualThread(Application app, AtomicReference<Thread> running) throws Exception {
+    private void runApplication(Application app, Lifecycle lifecycle) throws Exception {
         AtomicReference<Throwable> thrown = new AtomicReference<>();
         Thread thread = Thread.ofVirtual().name(name + "-application").unstarted(() -> {
             try {
@@ -181,7 +168,9 @@ public final class Unikernel {
                 thrown.set(t);
             }
         });
-        running.set(thread);
+        if (!lifecycle.admit(thread)) {
+            throw new IllegalStateException("stopped before the application could run");
+        }
         thread.start();
         thread.join();
         Throwable failure = thrown.get();

@@ -25,9 +25,13 @@ final class Devices {
 
     interface Transport {}
 
-    /** Which device fails to start, if any. */
-    record Faults(Set<String> failToStart, Set<String> failToStop) {
+    /** Which devices fail to start or stop, or start so slowly that only an interrupt ends it. */
+    record Faults(Set<String> failToStart, Set<String> failToStop, Set<String> hangOnStart) {
         static final Faults NONE = new Faults(Set.of(), Set.of());
+
+        Faults(Set<String> failToStart, Set<String> failToStop) {
+            this(failToStart, failToStop, Set.of());
+        }
     }
 
     abstract static class Device implements Service {
@@ -42,7 +46,16 @@ final class Devices {
         }
 
         @Override
-        public void start() {
+        public void start() throws InterruptedException {
+            if (faults.hangOnStart().contains(name)) {
+                journal.add("starting " + name + " slowly");
+                try {
+                    Thread.sleep(Long.MAX_VALUE);
+                } catch (InterruptedException e) {
+                    journal.add("start " + name + " interrupted");
+                    throw e;
+                }
+            }
             if (faults.failToStart().contains(name)) {
                 journal.add("start " + name + " failed");
                 throw new IllegalStateException(name + " cannot open its device");
@@ -154,6 +167,25 @@ final class Devices {
         public void run() throws java.io.IOException {
             journal.add("run");
             throw new java.io.IOException("the application gave up");
+        }
+    }
+
+    /** A device a functor keeps to itself: nothing outside the functor names it, yet it must start. */
+    static final class Hidden extends Device {
+        @Inject
+        public Hidden(Journal journal, Faults faults) {
+            super("hidden", journal, faults);
+        }
+    }
+
+    /** LINK → TRANSPORT, with a private helper device that it does not expose. */
+    static final class TransportWithHiddenHelperModule extends PrivateModule {
+        @Override
+        protected void configure() {
+            requireBinding(Link.class);
+            bind(Hidden.class).in(Singleton.class);
+            bind(Transport.class).to(TestTransport.class).in(Singleton.class);
+            expose(Transport.class);
         }
     }
 

@@ -91,4 +91,40 @@ class JvmModuleTest {
         assertFalse(segment.elements(java.lang.foreign.ValueLayout.JAVA_LONG)
                 .allMatch(element -> element.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0) == 0));
     }
+
+    static final class CancelsARunningTimer implements Application {
+        static volatile String verdict;
+        private final Clock clock;
+        private final Timers timers;
+
+        @Inject
+        public CancelsARunningTimer(Clock clock, Timers timers) {
+            this.clock = clock;
+            this.timers = timers;
+        }
+
+        @Override
+        public void run() throws InterruptedException {
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Timers.Timer timer = timers.schedule(clock.monotonicNanos(), () -> {
+                running.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            running.await();
+            boolean cancelled = timer.cancel();
+            release.countDown();
+            verdict = "cancel while running returned " + cancelled;
+        }
+    }
+
+    @Test
+    void cancellingATimerWhoseActionIsRunningReportsFalse() throws Exception {
+        Unikernel.of("cancel", CancelsARunningTimer.class, List.of(new JvmModule())).run();
+        assertEquals("cancel while running returned false", CancelsARunningTimer.verdict);
+    }
 }

@@ -36,8 +36,15 @@ final class SigtermFixture {
                 System.out.println(entry);
             }
         };
+        Devices.Faults faults = args.length > 0 && args[0].equals("hang-on-link")
+                ? new Devices.Faults(java.util.Set.of(), java.util.Set.of(), java.util.Set.of("link"))
+                : Devices.Faults.NONE;
         List<Module> target = List.of(new Devices.TransportModule(), new Devices.LinkModule(), new Devices.DriverModule(),
-                new Devices.Harness(printing, Devices.Faults.NONE));
-        Unikernel.of("sigterm", Serve.class, target).run();
+                new Devices.Harness(printing, faults));
+        try {
+            Unikernel.of("sigterm", Serve.class, target).run();
+        } catch (Exception e) {
+            System.out.println("ended by " + e.getClass().getSimpleName());
+        }
     }
 }

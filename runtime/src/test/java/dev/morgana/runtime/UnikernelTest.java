@@ -200,4 +200,54 @@ class UnikernelTest {
         assertEquals(List.of("start driver", "start link", "start transport", "run",
                 "stop transport", "stop link", "stop driver"), journal.entries());
     }
+
+    @Test
+    void aServiceThatAFunctorKeepsToItselfStartsAndStopsToo() throws Exception {
+        List<Module> target = List.of(new Devices.TransportWithHiddenHelperModule(), new LinkModule(), new DriverModule(),
+                new Harness(journal, Faults.NONE));
+        Unikernel.of("hidden", Devices.TransportUser.class, target).run();
+        assertTrue(journal.entries().contains("start hidden") && journal.entries().contains("stop hidden"),
+                journal.entries().toString());
+    }
+
+    interface Apples {}
+
+    interface Pears {}
+
+    static final class Fruit implements Apples, Pears {
+        @Inject
+        public Fruit() {}
+    }
+
+    static final class ApplesModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            bind(Apples.class).to(Fruit.class);
+        }
+    }
+
+    static final class PearsModule extends AbstractModule {
+        @Override
+        protected void configure() {
+            bind(Pears.class).to(Fruit.class);
+        }
+    }
+
+    static final class EatsBoth implements Application {
+        @Inject
+        public EatsBoth(Apples apples, Pears pears) {}
+
+        @Override
+        public void run() {}
+    }
+
+    @Test
+    void aClassTwoModulesBindToIsNotAnEdgeBetweenThem() {
+        String text = Unikernel.of("fruit", EatsBoth.class, List.of(new ApplesModule(), new PearsModule())).describe();
+        assertEquals("""
+                fruit (application UnikernelTest.EatsBoth)
+                  UnikernelTest.ApplesModule --UnikernelTest.Apples--> UnikernelTest.EatsBoth
+                  UnikernelTest.PearsModule --UnikernelTest.Pears--> UnikernelTest.EatsBoth
+                """, text);
+    }
 }

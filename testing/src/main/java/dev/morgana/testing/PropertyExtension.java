@@ -15,6 +15,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.opentest4j.TestAbortedException;
+import org.opentest4j.TestSkippedException;
 
 /**
  * Runs a {@link Property} once per seed. The annotation registers it; tests do not use it directly.
@@ -105,7 +107,10 @@ public final class PropertyExtension implements TestTemplateInvocationContextPro
     private record ReportSeed(long seed, int index, int tries, boolean replay) implements TestExecutionExceptionHandler {
 
         @Override
-        public void handleTestExecutionException(ExtensionContext context, Throwable failure) {
+        public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+            if (failure instanceof TestAbortedException || failure instanceof TestSkippedException) {
+                throw failure; // an assumption that does not hold for this seed skips the run; it is no failure
+            }
             String where = replay ? "replaying seed " + seed : "with seed " + seed + " (run " + index + " of " + tries + ")";
             throw new PropertyFailure("property " + context.getRequiredTestMethod().getName() + " failed " + where
                     + "; replay with -D" + SEED + "=" + seed + ": " + failure, seed, failure);

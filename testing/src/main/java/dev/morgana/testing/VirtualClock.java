@@ -19,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
  * timers stay pending.
  *
  * <p>Monotonic time starts at 0; wall time starts at {@link #DEFAULT_WALL_START} (or the instant given)
- * and moves with it. Thread-safe; {@link #sleep(Duration)} blocks the caller until another thread
- * advances past its deadline.
+ * and moves with it. Thread-safe: any thread may schedule, cancel, read the time or sleep
+ * ({@link #sleep(Duration)} blocks the caller until another thread advances past its deadline). A
+ * simulation is deterministic when one thread advances time; if several do, each runs the timers it
+ * takes from the queue, and time only ever moves forward.
  */
 public final class VirtualClock implements Clock, Timers {
 
@@ -94,7 +96,7 @@ public final class VirtualClock implements Clock, Timers {
         }
         long target;
         synchronized (this) {
-            target = Math.addExact(now, duration.toNanos());
+            target = saturatedAdd(now, duration);
         }
         advanceTo(target);
     }
@@ -106,16 +108,19 @@ public final class VirtualClock implements Clock, Timers {
      * @throws IllegalArgumentException when {@code deadlineNanos} is in the past
      */
     public void advanceTo(long deadlineNanos) {
+        synchronized (this) {
+            if (deadlineNanos < now) {
+                throw new IllegalArgumentException(
+                        "time does not go backwards: now " + now + " ns, asked for " + deadlineNanos + " ns");
+            }
+        }
         while (true) {
             Pending next;
             synchronized (this) {
-                if (deadlineNanos < now) {
-                    throw new IllegalArgumentException(
-                            "time does not go backwards: now " + now + " ns, asked for " + deadlineNanos + " ns");
-                }
                 next = queue.peek();
                 if (next == null || next.deadline > deadlineNanos) {
-                    now = deadlineNanos;
+                    // Another thread may have advanced further meanwhile; time never moves back.
+                    now = Math.max(now, deadlineNanos);
                     return;
                 }
                 queue.poll();
@@ -152,6 +157,15 @@ public final class VirtualClock implements Clock, Timers {
         return queue.size();
     }
 
+    /** {@code now + duration} in nanoseconds, or {@link Long#MAX_VALUE} for durations beyond that. */
+    private static long saturatedAdd(long now, Duration duration) {
+        try {
+            return Math.addExact(now, duration.toNanos());
+        } catch (ArithmeticException tooFar) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     @Override
     public synchronized Timer schedule(long deadlineNanos, Runnable action) {
         Pending pending = new Pending(deadlineNanos, scheduled++, action);
@@ -173,7 +187,7 @@ public final class VirtualClock implements Clock, Timers {
         CountDownLatch woken = new CountDownLatch(1);
         Timer timer;
         synchronized (this) {
-            timer = schedule(Math.addExact(now, duration.toNanos()), woken::countDown);
+            timer = schedule(saturatedAdd(now, duration), woken::countDown);
         }
         try {
             woken.await();

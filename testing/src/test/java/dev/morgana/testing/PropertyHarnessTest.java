@@ -54,6 +54,15 @@ class PropertyHarnessTest {
         assertEquals(300, run(Map.of(PropertyExtension.TRIES, "300")).started().count());
     }
 
+    @Test
+    void aRunWhoseAssumptionFailsIsSkippedNotFailed() {
+        Events runs = EngineTestKit.engine("junit-jupiter").selectors(selectClass(AssumingPropertyFixture.class))
+                .execute().testEvents();
+        assertEquals(0, runs.failed().count());
+        assertTrue(runs.aborted().count() > 5 && runs.succeeded().count() > 5,
+                runs.aborted().count() + " aborted, " + runs.succeeded().count() + " passed");
+    }
+
     private static Events run(Map<String, String> configuration) {
         return EngineTestKit.engine("junit-jupiter").configurationParameters(configuration)
                 .selectors(selectClass(FailingPropertyFixture.class)).execute().testEvents();

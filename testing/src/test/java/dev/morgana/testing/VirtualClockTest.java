@@ -127,4 +127,58 @@ class VirtualClockTest {
         }
         return fired;
     }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void sleepingForeverWaitsUntilInterruptedWithoutOverflowing() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        clock.advance(Duration.ofSeconds(1));
+        java.util.concurrent.atomic.AtomicReference<Throwable> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread sleeper = Thread.ofVirtual().start(() -> {
+            try {
+                clock.sleep(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+            } catch (Throwable t) {
+                ended.set(t);
+            }
+        });
+        while (clock.pendingTimers() == 0) {
+            Thread.sleep(1);
+        }
+        clock.advance(Duration.ofDays(365 * 100));
+        assertTrue(sleeper.isAlive());
+        sleeper.interrupt();
+        sleeper.join();
+        assertTrue(ended.get() instanceof InterruptedException, String.valueOf(ended.get()));
+        assertEquals(0, clock.pendingTimers(), "an interrupted sleep cancels its timer");
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void anAdvanceOvertakenByAnotherThreadEndsWithoutError() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        java.util.concurrent.CountDownLatch inAction = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch overtaken = new java.util.concurrent.CountDownLatch(1);
+        clock.schedule(50, () -> {
+            inAction.countDown();
+            try {
+                overtaken.await();
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread slow = Thread.ofVirtual().start(() -> {
+            try {
+                clock.advanceTo(100);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        inAction.await();
+        clock.advanceTo(200);
+        overtaken.countDown();
+        slow.join();
+        assertEquals(null, failure.get());
+        assertEquals(200, clock.monotonicNanos(), "time never moves back");
+    }
 }

@@ -1,6 +1,7 @@
 package dev.morgana.api.block;
 
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * The checked error of {@link Block}. Callers branch on {@link #reason()}; a request that fails for a
@@ -34,7 +35,7 @@ public class BlockException extends IOException {
      */
     public BlockException(Reason reason, String message) {
         super(message);
-        this.reason = reason;
+        this.reason = Objects.requireNonNull(reason, "reason");
     }
 
     /**
@@ -46,7 +47,7 @@ public class BlockException extends IOException {
      */
     public BlockException(Reason reason, String message, Throwable cause) {
         super(message, cause);
-        this.reason = reason;
+        this.reason = Objects.requireNonNull(reason, "reason");
     }
 
     /**

@@ -11,8 +11,10 @@ import java.util.Optional;
  * <p>Thread safety: every method may be called from any thread, concurrently.
  *
  * <p>Buffers: a returned segment is read-only and belongs to the caller for as long as the caller keeps
- * it (it is managed by the garbage collector or the global arena, never freed under the caller). It may
- * be a slice of the store's own memory: an embedded store returns its contents without copying.
+ * it (it is managed by the garbage collector or the global arena, never freed under the caller). Its
+ * bytes never change: it may be a slice of an immutable store's own memory (an embedded store returns
+ * its contents without copying), and a writable store ({@link KvRw}) returns a snapshot that later
+ * writes do not touch.
  */
 public interface KvRo {
 

@@ -1,6 +1,7 @@
 package dev.morgana.api.net;
 
 import java.io.IOException;
+import java.util.Objects;
 
 /**
  * The checked error of every network signature: a device, a route, a connection or a flow failed.
@@ -43,7 +44,7 @@ public class NetworkException extends IOException {
      */
     public NetworkException(Reason reason, String message) {
         super(message);
-        this.reason = reason;
+        this.reason = Objects.requireNonNull(reason, "reason");
     }
 
     /**
@@ -55,7 +56,7 @@ public class NetworkException extends IOException {
      */
     public NetworkException(Reason reason, String message, Throwable cause) {
         super(message, cause);
-        this.reason = reason;
+        this.reason = Objects.requireNonNull(reason, "reason");
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Timers on one daemon scheduler thread, started and stopped as a service. Deadlines are converted to
@@ -58,7 +59,13 @@ final class SchedulerTimers implements Timers, Service {
         if (executor == null) {
             throw new IllegalStateException("timers are used before their service started");
         }
+        // Whoever flips this first, the action or cancel(), decides: cancel() reports false once the
+        // action has begun, which a future's own cancel() would not.
+        AtomicBoolean claimed = new AtomicBoolean();
         Runnable guarded = () -> {
+            if (!claimed.compareAndSet(false, true)) {
+                return;
+            }
             try {
                 action.run();
             } catch (RuntimeException | Error e) {
@@ -68,7 +75,13 @@ final class SchedulerTimers implements Timers, Service {
         try {
             ScheduledFuture<?> future = executor.schedule(guarded, deadlineNanos - clock.monotonicNanos(),
                     TimeUnit.NANOSECONDS);
-            return () -> future.cancel(false);
+            return () -> {
+                boolean cancelled = claimed.compareAndSet(false, true);
+                if (cancelled) {
+                    future.cancel(false);
+                }
+                return cancelled;
+            };
         } catch (RejectedExecutionException stopped) {
             throw new IllegalStateException("timers have been stopped", stopped);
         }
