@@ -2,6 +2,7 @@ package dev.morgana.unix.net;
 
 import dev.morgana.api.Console;
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Udp;
@@ -14,7 +15,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
 import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -114,7 +114,7 @@ final class NettyUdp implements Udp {
 
     private Channel bind(int port, SimpleChannelInboundHandler<DatagramPacket> handler) throws NetworkException {
         ChannelFuture bound = new Bootstrap().group(loop.group()).channel(loop.transport().datagram).handler(handler)
-                .bind(new InetSocketAddress(port));
+                .bind(Sockets.address(new Endpoint(Ipv4Address.ANY, port)));
         try {
             bound.await();
         } catch (InterruptedException e) {

@@ -25,12 +25,19 @@ final class Sockets {
         return new InetSocketAddress(endpoint.address().toInetAddress(), endpoint.port());
     }
 
+    /**
+     * Converts a socket address. Netty's native sockets are dual-stack, so an IPv4 socket bound to every
+     * address may report the IPv6 wildcard {@code ::}; that is {@link Ipv4Address#ANY} here.
+     */
     static Endpoint endpoint(SocketAddress address) {
         InetSocketAddress inet = (InetSocketAddress) address;
-        if (!(inet.getAddress() instanceof Inet4Address ipv4)) {
-            throw new IllegalStateException("an IPv4 stack got an IPv6 address: " + inet);
+        if (inet.getAddress() instanceof Inet4Address ipv4) {
+            return new Endpoint(Ipv4Address.of(ipv4), inet.getPort());
         }
-        return new Endpoint(Ipv4Address.of(ipv4), inet.getPort());
+        if (inet.getAddress() != null && inet.getAddress().isAnyLocalAddress()) {
+            return new Endpoint(Ipv4Address.ANY, inet.getPort());
+        }
+        throw new IllegalStateException("an IPv4 stack got an IPv6 address: " + inet);
     }
 
     /** The reason a caller can act on, for an error from a socket. */
