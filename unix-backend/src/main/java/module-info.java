@@ -1,7 +1,10 @@
 /**
  * Host implementations of Morgana's signatures and the {@code unix} target: TCP and UDP over the host's
- * sockets (Netty). Run on the module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64}
- * so that Netty's native epoll can load; without it Netty uses NIO, and says so on the console.
+ * sockets (Netty), and BLOCK over a disk image in a file. Run on the module path with
+ * {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native epoll can load;
+ * without it Netty uses NIO, and says so on the console. Applications that use a file block device also
+ * need {@code --enable-native-access=dev.morgana.unix}: discards punch holes with {@code fallocate(2)}
+ * through the FFM API, whose downcalls are restricted methods.
  */
 module dev.morgana.unix {
     requires transitive dev.morgana.runtime;
@@ -12,7 +15,9 @@ module dev.morgana.unix {
     requires jakarta.inject;
 
     exports dev.morgana.unix;
+    exports dev.morgana.unix.block;
     exports dev.morgana.unix.net;
 
+    opens dev.morgana.unix.block to com.google.guice;
     opens dev.morgana.unix.net to com.google.guice;
 }
