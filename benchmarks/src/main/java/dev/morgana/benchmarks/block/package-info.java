@@ -1,0 +1,2 @@
+/** Whole-program block-device comparisons (benchmarks/file-block): FileBlock against dd. */
+package dev.morgana.benchmarks.block;
