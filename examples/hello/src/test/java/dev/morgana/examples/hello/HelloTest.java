@@ -55,6 +55,13 @@ class HelloTest {
     }
 
     @Test
+    void onTheUnixTargetOnlyTheListChanges() {
+        String text = Unikernel.of("hello", Hello.class, Main.TARGETS.get(1).modules().get()).describe();
+        assertTrue(text.contains("  JvmModule --Console--> Hello\n  JvmModule --Clock--> Hello\n"), text);
+        assertTrue(text.contains("  UnixStackModule --Stack--> (unused)\n"), text);
+    }
+
+    @Test
     void theDotRendersWithGraphviz(@TempDir Path dir) throws Exception {
         boolean ci = System.getenv("CI") != null;
         boolean haveDot = Files.isExecutable(Path.of("/usr/bin/dot"));
