@@ -1,10 +1,10 @@
 /**
  * Host implementations of Morgana's signatures and the {@code unix} target: TCP and UDP over the host's
- * sockets (Netty), and BLOCK over a disk image in a file. Run on the module path with
- * {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native epoll can load;
- * without it Netty uses NIO, and says so on the console. Applications that use a file block device also
- * need {@code --enable-native-access=dev.morgana.unix}: discards punch holes with {@code fallocate(2)}
- * through the FFM API, whose downcalls are restricted methods.
+ * sockets (Netty), BLOCK over a disk image in a file, and key-value stores over host folders. Run on the
+ * module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native
+ * epoll can load; without it Netty uses NIO, and says so on the console. Applications that use a file
+ * block device also need {@code --enable-native-access=dev.morgana.unix}: discards punch holes with
+ * {@code fallocate(2)} through the FFM API, whose downcalls are restricted methods.
  */
 module dev.morgana.unix {
     requires transitive dev.morgana.runtime;
@@ -13,11 +13,14 @@ module dev.morgana.unix {
     requires io.netty.transport;
     requires io.netty.transport.classes.epoll;
     requires jakarta.inject;
+    requires jdk.net;
 
     exports dev.morgana.unix;
     exports dev.morgana.unix.block;
+    exports dev.morgana.unix.kv;
     exports dev.morgana.unix.net;
 
     opens dev.morgana.unix.block to com.google.guice;
+    opens dev.morgana.unix.kv to com.google.guice;
     opens dev.morgana.unix.net to com.google.guice;
 }

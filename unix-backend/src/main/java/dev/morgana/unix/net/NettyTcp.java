@@ -14,9 +14,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicReference;
+import jdk.net.ExtendedSocketOptions;
 
 /** TCP over host sockets: listeners hand each connection to its handler on a virtual thread of its own. */
 final class NettyTcp implements Tcp {
@@ -103,10 +105,13 @@ final class NettyTcp implements Tcp {
         channel.config().setTcpNoDelay(options.noDelay());
         if (options.keepAlive().isPresent()) {
             channel.config().setKeepAlive(true);
+            int idle = (int) Math.max(1, options.keepAlive().get().toSeconds());
             if (loop.transport() == Transport.EPOLL) {
-                int idle = (int) Math.max(1, options.keepAlive().get().toSeconds());
                 channel.config().setOption(EpollChannelOption.TCP_KEEPIDLE, idle);
                 channel.config().setOption(EpollChannelOption.TCP_KEEPINTVL, Math.max(1, idle / 3));
+            } else {
+                channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+                channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), Math.max(1, idle / 3));
             }
         }
         // Sockets read on demand: the flow asks for each batch (see NettyFlow).
