@@ -225,6 +225,63 @@ class UnixTcpTest {
     }
 
     @Test
+    void aWriteTimeoutEndsAWriteToAPeerThatDoesNotRead() throws Exception {
+        OnUnix.run(stack -> {
+            try (ServerSocket deaf = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                Tcp.Options options = Tcp.Options.DEFAULT.withWriteTimeout(Duration.ofMillis(300));
+                try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, deaf.getLocalPort()), options);
+                        Socket accepted = deaf.accept()) {
+                    accepted.setReceiveBufferSize(4096);
+                    MemorySegment chunk = MemorySegment.ofArray(new byte[64 * 1024]);
+                    NetworkException timeout = null;
+                    // Kernel buffers on both sides fill first; 1 GiB is far more than they hold.
+                    for (int i = 0; i < 16 * 1024 && timeout == null; i++) {
+                        try {
+                            flow.write(chunk);
+                        } catch (NetworkException e) {
+                            timeout = e;
+                        }
+                    }
+                    assertTrue(timeout != null, "the writer gave up");
+                    assertEquals(Reason.TIMED_OUT, timeout.reason());
+                }
+            }
+        });
+    }
+
+    @Test
+    void aConnectTimeoutEndsAConnectNobodyAnswers() throws Exception {
+        OnUnix.run(stack -> {
+            // A listener whose accept queue is full drops further SYNs, so the handshake never completes.
+            try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                Endpoint target = new Endpoint(Ipv4Address.LOOPBACK, full.getLocalPort());
+                java.util.List<Socket> fillers = new java.util.ArrayList<>();
+                try {
+                    NetworkException timeout = null;
+                    for (int attempt = 0; attempt < 8 && timeout == null; attempt++) {
+                        try {
+                            stack.tcp().connect(target, Tcp.Options.DEFAULT.withConnectTimeout(Duration.ofMillis(500))).close();
+                            Socket filler = new Socket();
+                            filler.connect(Sockets.address(target), 500);
+                            fillers.add(filler);
+                        } catch (NetworkException e) {
+                            timeout = e;
+                        } catch (java.net.SocketTimeoutException fillerTimedOut) {
+                            // The queue is full already; the next Morgana attempt must time out.
+                        }
+                    }
+                    assertTrue(timeout != null, "a connect timed out once the accept queue was full");
+                    assertEquals(Reason.TIMED_OUT, timeout.reason(), timeout.toString());
+                } finally {
+                    for (Socket filler : fillers) {
+                        filler.close();
+                    }
+                }
+            }
+        });
+    }
+
+    @Test
     void aPortCanBeListenedOnOnce() throws Exception {
         OnUnix.run(stack -> {
             try (Tcp.Listener first = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo)) {
