@@ -6,7 +6,11 @@ import dev.morgana.runtime.jvm.JvmModule;
 import dev.morgana.unix.net.UnixStackModule;
 import java.util.List;
 
-/** The targets this backend offers. */
+/**
+ * The targets this backend offers. A disk or a folder needs a path that only the application knows, so
+ * the target holds the network and the JVM basics, and an application adds, for example,
+ * {@code FileBlockModule} or {@code FolderKvModule.readOnly(path)} to the list for what it uses.
+ */
 public final class UnixTargets {
 
     private UnixTargets() {}
