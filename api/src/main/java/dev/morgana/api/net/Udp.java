@@ -17,6 +17,7 @@ public interface Udp {
      * @param port the local port, 1–65535
      * @param handler called for each datagram
      * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the port is taken
+     * @throws IllegalStateException when called from a handler: listening may wait for the device
      */
     void listen(int port, DatagramHandler handler) throws NetworkException;
 
@@ -36,7 +37,8 @@ public interface Udp {
      * @param payload the bytes to send; read only during this call
      * @throws NetworkException {@link NetworkException.Reason#MESSAGE_TOO_LARGE} when the payload exceeds
      *     65507 bytes, {@link NetworkException.Reason#UNREACHABLE} when there is no route, and as the lower
-     *     layers do
+     *     layers do; a stack that sends asynchronously (host sockets) reports later failures in its log
+     *     instead. Never blocks, so handlers may answer with it.
      */
     void write(int sourcePort, Endpoint destination, MemorySegment payload) throws NetworkException;
 
@@ -48,7 +50,9 @@ public interface Udp {
          * Handles one datagram. Must not block.
          *
          * @param source the sender
-         * @param destination the local address and port it was sent to
+         * @param destination the local address and port it arrived on; where the stack listens on every
+         *     address and cannot tell which one was used (host sockets), the address is
+         *     {@link Ipv4Address#ANY}
          * @param payload the datagram's payload; read-only and valid only during this call
          */
         void datagram(Endpoint source, Endpoint destination, MemorySegment payload);

@@ -16,6 +16,7 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -30,8 +31,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Writing: each write is copied into a pooled buffer and handed to the event loop; while Netty's
  * outbound buffer is above its high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
- * does not read costs a bounded amount of memory. Closing waits for queued writes to reach the socket,
- * at most {@link #CLOSE_LINGER}.
+ * does not read costs a bounded amount of memory. Closing is graceful: queued writes reach the socket, a
+ * FIN follows, and input is drained until the peer's FIN, so that Linux never answers unread input with
+ * a reset that would destroy what we sent; all of it within {@link #CLOSE_LINGER}.
  */
 final class NettyFlow implements Flow {
 
@@ -60,10 +62,14 @@ final class NettyFlow implements Flow {
     private NetworkException failure;
     private ChannelFuture lastWrite;
 
-    NettyFlow(Channel channel, NettyLoop loop, Tcp.Options options) {
+    /**
+     * Creates the flow of {@code channel}; its {@link #handler()} must join the pipeline before the channel
+     * becomes active (in the channel's initializer), so that no byte reaches the pipeline before it.
+     */
+    NettyFlow(Channel channel, Endpoint remote, NettyLoop loop, Tcp.Options options) {
         this.channel = channel;
         this.loop = loop;
-        this.remote = Sockets.endpoint(channel.remoteAddress());
+        this.remote = remote;
         this.readTimeout = options.readTimeout();
         this.writeTimeout = options.writeTimeout();
         this.lastWrite = channel.newSucceededFuture();
@@ -72,6 +78,12 @@ final class NettyFlow implements Flow {
     /** The handler that feeds this flow; added to the channel's pipeline. */
     ChannelInboundHandlerAdapter handler() {
         return new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelActive(ChannelHandlerContext context) {
+                context.read(); // auto-read is off: the first batch, then one per batch the flow can take
+                context.fireChannelActive();
+            }
+
             @Override
             public void channelRead(ChannelHandlerContext context, Object message) {
                 received((ByteBuf) message);
@@ -99,7 +111,8 @@ final class NettyFlow implements Flow {
 
             @Override
             public void channelInactive(ChannelHandlerContext context) {
-                ended();
+                // Gone without a FIN first (stopped locally, or reset): readers must not take that for -1.
+                failed(new NetworkException(Reason.CLOSED, "connection to " + remote + " closed before end of stream"));
                 signalWritable();
             }
 
@@ -140,7 +153,8 @@ final class NettyFlow implements Flow {
             while (copied < buffer.byteSize() && !received.isEmpty()) {
                 ByteBuf head = received.peekFirst();
                 int n = (int) Math.min(head.readableBytes(), buffer.byteSize() - copied);
-                head.readBytes(buffer.asSlice(copied, n).asByteBuffer());
+                MemorySegment.copy(MemorySegment.ofBuffer(head.nioBuffer(head.readerIndex(), n)), 0, buffer, copied, n);
+                head.skipBytes(n);
                 copied += n;
                 if (!head.isReadable()) {
                     received.pollFirst().release();
@@ -165,7 +179,13 @@ final class NettyFlow implements Flow {
             int size = (int) Math.min(WRITE_CHUNK, data.byteSize() - offset);
             awaitWritable();
             ByteBuf buffer = channel.alloc().directBuffer(size);
-            buffer.writeBytes(data.asSlice(offset, size).asByteBuffer());
+            try {
+                MemorySegment.copy(data, offset, MemorySegment.ofBuffer(buffer.nioBuffer(0, size)), 0, size);
+            } catch (RuntimeException e) {
+                buffer.release(); // a closed arena, a segment of another thread: the caller's error, not a leak
+                throw e;
+            }
+            buffer.writerIndex(size);
             ChannelFuture written = channel.writeAndFlush(buffer);
             written.addListener(future -> {
                 if (!future.isSuccess()) {
@@ -254,8 +274,29 @@ final class NettyFlow implements Flow {
             lock.unlock();
         }
         loop.closing(channel);
-        after.addListener(written -> channel.close());
-        channel.eventLoop().schedule(() -> channel.close(), CLOSE_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+        // Closing a socket with unread input makes Linux send RST and drop what we still had to send. So:
+        // FIN after the last write, keep reading (and discarding) until the peer's FIN, then close; and
+        // close anyway after CLOSE_LINGER.
+        ScheduledFuture<?> linger = channel.eventLoop().schedule(() -> channel.close(), CLOSE_LINGER.toMillis(),
+                TimeUnit.MILLISECONDS);
+        channel.closeFuture().addListener(closedNow -> linger.cancel(false));
+        after.addListener(written -> {
+            if (!written.isSuccess() || endOfStreamSeen()) {
+                channel.close();
+                return;
+            }
+            ((DuplexChannel) channel).shutdownOutput();
+            channel.read();
+        });
+    }
+
+    private boolean endOfStreamSeen() {
+        lock.lock();
+        try {
+            return endOfStream;
+        } finally {
+            lock.unlock();
+        }
     }
 
     // Event-loop side.
@@ -288,12 +329,17 @@ final class NettyFlow implements Flow {
     }
 
     private void ended() {
+        boolean closing;
         lock.lock();
         try {
             endOfStream = true;
+            closing = closed;
             readable.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (closing) {
+            channel.close(); // the drain after close() is over: the peer has sent everything
         }
     }
 

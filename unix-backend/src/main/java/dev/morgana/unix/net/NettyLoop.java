@@ -7,6 +7,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -72,6 +73,16 @@ final class NettyLoop implements Service {
             throw new IllegalStateException("the unix stack is used before its service started");
         }
         return running;
+    }
+
+    /** Whether the calling thread is one of the event loops, where nothing may wait. */
+    boolean inEventLoop() {
+        for (EventExecutor executor : group()) {
+            if (executor.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Transport transport() {

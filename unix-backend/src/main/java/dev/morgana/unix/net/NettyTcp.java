@@ -46,9 +46,8 @@ final class NettyTcp implements Tcp {
                     @Override
                     protected void initChannel(SocketChannel channel) {
                         configure(channel, options);
-                        NettyFlow flow = new NettyFlow(channel, loop, options);
+                        NettyFlow flow = new NettyFlow(channel, Sockets.endpoint(channel.remoteAddress()), loop, options);
                         channel.pipeline().addLast(flow.handler());
-                        channel.read();
                         Thread.ofVirtual().name("tcp " + flow.remote()).start(() -> serve(flow, handler));
                     }
                 });
@@ -84,18 +83,15 @@ final class NettyTcp implements Tcp {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
+                        // The flow's handler is in place before the connection exists, so a peer that
+                        // speaks (and closes) first loses nothing.
                         configure(channel, options);
+                        NettyFlow created = new NettyFlow(channel, remote, loop, options);
+                        channel.pipeline().addLast(created.handler());
+                        flow.set(created);
                     }
                 });
-        ChannelFuture connected = bootstrap.connect(Sockets.address(remote));
-        Channel channel = await(connected, "connect to " + remote);
-        // The flow's handler joins the pipeline on the event loop, before any data can be read.
-        channel.eventLoop().submit(() -> {
-            NettyFlow created = new NettyFlow(channel, loop, options);
-            channel.pipeline().addLast(created.handler());
-            flow.set(created);
-            channel.read();
-        }).syncUninterruptibly();
+        await(bootstrap.connect(Sockets.address(remote)), "connect to " + remote);
         return flow.get();
     }
 
@@ -114,7 +110,7 @@ final class NettyTcp implements Tcp {
                 channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), Math.max(1, idle / 3));
             }
         }
-        // Sockets read on demand: the flow asks for each batch (see NettyFlow).
+        // Sockets read on demand: the flow asks for each batch, starting once the channel is active.
         channel.config().setAutoRead(false);
     }
 

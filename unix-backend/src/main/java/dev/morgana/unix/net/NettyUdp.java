@@ -22,8 +22,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * UDP over host sockets: one bound channel per local port. Handlers run on Netty's event loop with the
  * datagram's payload as a read-only segment over Netty's buffer, valid during the call only.
  *
- * <p>Sending is asynchronous, as the host's UDP is: a datagram that the host refuses later (an ICMP
- * error) is reported on the console, not to the caller.
+ * <p>Sending is asynchronous, as the host's UDP is, and never waits, so handlers may answer from the
+ * event loop: a datagram that cannot be sent (its source port cannot be bound, the host refuses it) is
+ * reported on the console, not to the caller. A source port that nobody listens on gets a channel that
+ * only sends; listening on that port later takes it over.
+ *
+ * <p>Channels are bound to every local address, so the destination a handler is given is
+ * {@code 0.0.0.0} and the port; the host does not say which of its addresses a datagram was sent to.
  */
 final class NettyUdp implements Udp {
 
@@ -33,7 +38,7 @@ final class NettyUdp implements Udp {
     private final NettyLoop loop;
     private final Console console;
     private final Map<Integer, Channel> listening = new ConcurrentHashMap<>();
-    private final Map<Integer, Channel> sending = new ConcurrentHashMap<>();
+    private final Map<Integer, ChannelFuture> sending = new ConcurrentHashMap<>();
 
     @Inject
     public NettyUdp(NettyLoop loop, Console console) {
@@ -46,8 +51,16 @@ final class NettyUdp implements Udp {
         if (port < 1 || port > Endpoint.MAX_PORT) {
             throw new IllegalArgumentException("listen on a port 1–65535, got " + port);
         }
+        if (loop.inEventLoop()) {
+            throw new IllegalStateException("listen waits for the bind: call it from an application thread, not a handler");
+        }
         if (listening.containsKey(port)) {
             throw new NetworkException(Reason.ADDRESS_IN_USE, "UDP port " + port + " is already listened on");
+        }
+        // A port we only sent from so far is ours to listen on: its sending channel gives way.
+        ChannelFuture sender = sending.remove(port);
+        if (sender != null) {
+            sender.channel().close().awaitUninterruptibly();
         }
         Channel channel = bind(port, new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
@@ -68,7 +81,10 @@ final class NettyUdp implements Udp {
     public void unlisten(int port) {
         Channel channel = listening.remove(port);
         if (channel != null) {
-            channel.close().awaitUninterruptibly();
+            ChannelFuture closed = channel.close();
+            if (!loop.inEventLoop()) {
+                closed.awaitUninterruptibly(); // so that the port is free when this returns
+            }
         }
     }
 
@@ -78,43 +94,50 @@ final class NettyUdp implements Udp {
             throw new NetworkException(Reason.MESSAGE_TOO_LARGE,
                     "a UDP payload is at most " + MAX_PAYLOAD + " bytes, got " + payload.byteSize());
         }
-        Channel channel = listening.get(sourcePort);
-        if (channel == null) {
-            channel = sender(sourcePort);
+        Channel listener = listening.get(sourcePort);
+        ChannelFuture bound = listener != null ? listener.newSucceededFuture() : sender(sourcePort);
+        int size = (int) payload.byteSize();
+        ByteBuf buffer = bound.channel().alloc().directBuffer(size);
+        try {
+            MemorySegment.copy(payload, 0, MemorySegment.ofBuffer(buffer.nioBuffer(0, size)), 0, size);
+        } catch (RuntimeException e) {
+            buffer.release();
+            throw e;
         }
-        ByteBuf buffer = channel.alloc().directBuffer((int) payload.byteSize());
-        buffer.writeBytes(payload.asByteBuffer());
-        channel.writeAndFlush(new DatagramPacket(buffer, Sockets.address(destination))).addListener(sent -> {
-            if (!sent.isSuccess()) {
-                console.log("udp: a datagram to " + destination + " was not sent: " + sent.cause());
+        buffer.writerIndex(size);
+        DatagramPacket datagram = new DatagramPacket(buffer, Sockets.address(destination));
+        // Never waits: handlers call this on the event loop, where a sending channel may still be binding.
+        bound.addListener(ready -> {
+            if (!ready.isSuccess()) {
+                datagram.release();
+                console.log("udp: a datagram to " + destination + " was not sent: port " + sourcePort
+                        + " could not be bound: " + ready.cause());
+                return;
             }
+            bound.channel().writeAndFlush(datagram).addListener(sent -> {
+                if (!sent.isSuccess()) {
+                    console.log("udp: a datagram to " + destination + " was not sent: " + sent.cause());
+                }
+            });
         });
     }
 
-    /** A channel that only sends, bound to {@code port} (0: an ephemeral port, shared by all such writes). */
-    private Channel sender(int port) throws NetworkException {
-        Channel existing = sending.get(port);
-        if (existing != null) {
-            return existing;
-        }
-        synchronized (sending) {
-            existing = sending.get(port);
-            if (existing == null) {
-                existing = bind(port, new SimpleChannelInboundHandler<DatagramPacket>() {
-                    @Override
-                    protected void channelRead0(ChannelHandlerContext context, DatagramPacket packet) {
-                        // A sending port delivers nothing: answers to it have no listener.
-                    }
-                });
-                sending.put(port, existing);
+    /** The channel that only sends from {@code port} (0: one ephemeral port for all such writes), bound once. */
+    private ChannelFuture sender(int port) {
+        return sending.computeIfAbsent(port, unbound -> bootstrap(new SimpleChannelInboundHandler<DatagramPacket>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext context, DatagramPacket packet) {
+                // A sending port delivers nothing: answers to it have no listener.
             }
-            return existing;
-        }
+        }).bind(Sockets.address(new Endpoint(Ipv4Address.ANY, port))));
+    }
+
+    private Bootstrap bootstrap(SimpleChannelInboundHandler<DatagramPacket> handler) {
+        return new Bootstrap().group(loop.group()).channel(loop.transport().datagram).handler(handler);
     }
 
     private Channel bind(int port, SimpleChannelInboundHandler<DatagramPacket> handler) throws NetworkException {
-        ChannelFuture bound = new Bootstrap().group(loop.group()).channel(loop.transport().datagram).handler(handler)
-                .bind(Sockets.address(new Endpoint(Ipv4Address.ANY, port)));
+        ChannelFuture bound = bootstrap(handler).bind(Sockets.address(new Endpoint(Ipv4Address.ANY, port)));
         try {
             bound.await();
         } catch (InterruptedException e) {

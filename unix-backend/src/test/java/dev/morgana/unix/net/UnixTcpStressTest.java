@@ -104,6 +104,10 @@ class UnixTcpStressTest {
                 }
                 assertEquals(0, failures.get());
                 assertEquals(CONNECTIONS, echoed.get(), "every connection echoed its 64 bytes");
+                for (int i = 0; i < 200 && served.get() < CONNECTIONS; i++) {
+                    Thread.sleep(50); // server handlers finish after their client has its echo
+                }
+                assertEquals(CONNECTIONS, served.get(), "every server handler ended normally");
             }
         });
     }

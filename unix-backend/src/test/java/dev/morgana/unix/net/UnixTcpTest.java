@@ -2,6 +2,7 @@ package dev.morgana.unix.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Tcp;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -310,6 +312,104 @@ class UnixTcpTest {
                 byte[] echoed = readToEnd(flow);
                 writer.join();
                 assertArrayEquals(payload, echoed);
+            }
+        });
+    }
+
+    @Test
+    void aServerThatSpeaksAndClosesFirstLosesNothing() throws Exception {
+        try (ServerSocket greeter = new ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress())) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                for (int i = 0; i < 30; i++) {
+                    try (Socket socket = greeter.accept()) {
+                        socket.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            OnUnix.run(stack -> {
+                for (int i = 0; i < 30; i++) {
+                    try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, greeter.getLocalPort()),
+                            Tcp.Options.DEFAULT)) {
+                        Thread.sleep(i % 3 * 20L); // let the greeting and the FIN arrive before the first read
+                        assertEquals("hello\n", new String(readToEnd(flow), StandardCharsets.US_ASCII), "connection " + i);
+                    }
+                }
+            });
+            server.join();
+        }
+    }
+
+    @Test
+    void closingWhileThePeerStillSendsDeliversEverythingWeWrote() throws Exception {
+        int size = 4 * 1024 * 1024;
+        OnUnix.run(stack -> {
+            Tcp.FlowHandler writeAndLeave = flow -> flow.write(MemorySegment.ofArray(new byte[size]));
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, writeAndLeave);
+                    Socket peer = new Socket()) {
+                peer.connect(Sockets.address(listener.local()));
+                Thread chatter = Thread.ofVirtual().start(() -> {
+                    try {
+                        byte[] noise = new byte[64 * 1024];
+                        for (int i = 0; i < 128; i++) {
+                            peer.getOutputStream().write(noise);
+                        }
+                        peer.shutdownOutput();
+                    } catch (IOException e) {
+                        // The server may close once it has read our FIN; nothing to check here.
+                    }
+                });
+                long received = 0;
+                byte[] sink = new byte[64 * 1024];
+                int n;
+                while ((n = peer.getInputStream().read(sink)) >= 0) {
+                    received += n;
+                }
+                chatter.join();
+                assertEquals(size, received, "no reset, no byte lost");
+            }
+        });
+    }
+
+    @Test
+    void aReaderParkedWhenTheStackStopsGetsAnErrorNotEndOfStream() throws Exception {
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            OnUnix.run(stack -> {
+                Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, silent.getLocalPort()), Tcp.Options.DEFAULT);
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        outcome.set(flow.read(Arena.ofAuto().allocate(8)));
+                    } catch (NetworkException e) {
+                        outcome.set(e);
+                    }
+                });
+                Thread.sleep(200); // the reader parks; then the unikernel ends and the stack stops
+            });
+            for (int i = 0; i < 100 && outcome.get() == null; i++) {
+                Thread.sleep(50);
+            }
+        }
+        NetworkException error = assertInstanceOf(NetworkException.class, outcome.get(), String.valueOf(outcome.get()));
+        assertEquals(Reason.CLOSED, error.reason());
+    }
+
+    @Test
+    void anySegmentCanBeWrittenAndReadInto() throws Exception {
+        long[] words = new java.util.SplittableRandom(11).longs(10_000).toArray();
+        OnUnix.run(stack -> {
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo);
+                    Flow flow = stack.tcp().connect(listener.local(), Tcp.Options.DEFAULT)) {
+                flow.write(MemorySegment.ofArray(words));
+                flow.shutdownOutput();
+                MemorySegment back = MemorySegment.ofArray(new long[words.length]);
+                long got = 0;
+                int n;
+                while (got < back.byteSize() && (n = flow.read(back.asSlice(got))) > 0) {
+                    got += n;
+                }
+                assertEquals(-1, back.mismatch(MemorySegment.ofArray(words)), "long[] segments both ways");
             }
         });
     }

@@ -97,6 +97,40 @@ class UnixUdpTest {
     }
 
     @Test
+    void aHandlerMayAnswerFromAPortNobodyListensOnAndThatPortCanBeListenedOnLater() throws Exception {
+        int port = freeUdpPort();
+        int answerPort = freeUdpPort();
+        OnUnix.run(stack -> {
+            Udp udp = stack.udp();
+            // Answers come from answerPort, which only sends: its channel is bound on the event loop's behalf.
+            udp.listen(port, (source, destination, payload) -> {
+                try {
+                    udp.write(answerPort, source, payload);
+                } catch (NetworkException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                client.setSoTimeout(10_000);
+                byte[] ping = "answer me elsewhere".getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(ping, ping.length, InetAddress.getLoopbackAddress(), port));
+                DatagramPacket answer = new DatagramPacket(new byte[100], 100);
+                client.receive(answer);
+                assertEquals("answer me elsewhere", new String(answer.getData(), 0, answer.getLength(), StandardCharsets.US_ASCII));
+                assertEquals(answerPort, answer.getPort());
+            }
+            BlockingQueue<String> heard = new ArrayBlockingQueue<>(1);
+            udp.listen(answerPort, (source, destination, payload) ->
+                    heard.add(new String(payload.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII)));
+            try (DatagramSocket client = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                byte[] hi = "now I listen".getBytes(StandardCharsets.US_ASCII);
+                client.send(new DatagramPacket(hi, hi.length, InetAddress.getLoopbackAddress(), answerPort));
+                assertEquals("now I listen", heard.poll(10, TimeUnit.SECONDS));
+            }
+        });
+    }
+
+    @Test
     void refusesOversizedPayloadsAndTakenPorts() throws Exception {
         int port = freeUdpPort();
         OnUnix.run(stack -> {
