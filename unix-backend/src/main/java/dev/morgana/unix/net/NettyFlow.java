@@ -24,10 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A TCP connection on a Netty channel, as a blocking {@link Flow} for virtual threads.
  *
- * <p>Reading: the channel reads only on demand (auto-read is off). The event loop queues received
- * buffers and signals; a reader copies out of them. After each batch the loop asks for more unless
- * {@link #READ_HIGH_WATER} bytes wait unread; then the socket is left alone (TCP's own window slows the
- * peer) until the reader brings them under {@link #READ_LOW_WATER} and asks again.
+ * <p>Reading: the event loop queues received buffers and signals; a reader copies out of them. Once
+ * {@link #READ_HIGH_WATER} bytes wait unread, the loop turns auto-read off after the batch (TCP's own
+ * window then slows the peer) until the reader brings them under {@link #READ_LOW_WATER} and turns it
+ * back on, from the loop. (Reading on demand instead, auto-read off throughout, costs two {@code
+ * epoll_ctl} calls per batch on the epoll transport.)
  *
  * <p>Writing: each write is copied into a pooled buffer and handed to the event loop; while Netty's
  * outbound buffer is above its high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
@@ -79,20 +80,14 @@ final class NettyFlow implements Flow {
     ChannelInboundHandlerAdapter handler() {
         return new ChannelInboundHandlerAdapter() {
             @Override
-            public void channelActive(ChannelHandlerContext context) {
-                context.read(); // auto-read is off: the first batch, then one per batch the flow can take
-                context.fireChannelActive();
-            }
-
-            @Override
             public void channelRead(ChannelHandlerContext context, Object message) {
                 received((ByteBuf) message);
             }
 
             @Override
             public void channelReadComplete(ChannelHandlerContext context) {
-                if (wantsMore()) {
-                    context.read();
+                if (shouldPause()) {
+                    context.channel().config().setAutoRead(false);
                 }
             }
 
@@ -163,9 +158,7 @@ final class NettyFlow implements Flow {
             unread -= copied;
             if (paused && unread < READ_LOW_WATER) {
                 paused = false;
-                if (!endOfStream) {
-                    channel.read();
-                }
+                resumeReading();
             }
             return copied;
         } finally {
@@ -286,7 +279,6 @@ final class NettyFlow implements Flow {
                 return;
             }
             ((DuplexChannel) channel).shutdownOutput();
-            channel.read();
         });
     }
 
@@ -316,16 +308,29 @@ final class NettyFlow implements Flow {
         }
     }
 
-    /** Whether to read another batch now, or pause until the reader catches up. */
-    private boolean wantsMore() {
+    /** On the event loop, after a batch: whether to stop reading until the reader catches up. */
+    private boolean shouldPause() {
         lock.lock();
         try {
-            // After end of stream there is nothing left to read; asking again would only spin.
-            paused = unread >= READ_HIGH_WATER;
-            return !paused && !endOfStream;
+            if (!paused && unread >= READ_HIGH_WATER) {
+                paused = true;
+            }
+            return paused;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Turns reading back on, from the event loop, and only before end of stream: Netty's epoll transport
+     * closes a half-closed channel that is asked to read again.
+     */
+    private void resumeReading() {
+        channel.eventLoop().execute(() -> {
+            if (!endOfStreamSeen()) {
+                channel.config().setAutoRead(true);
+            }
+        });
     }
 
     private void ended() {
@@ -375,9 +380,7 @@ final class NettyFlow implements Flow {
         if (paused) {
             // Keep draining the socket, so that a peer still sending is not stalled forever.
             paused = false;
-            if (!endOfStream) {
-                channel.read();
-            }
+            resumeReading();
         }
     }
 

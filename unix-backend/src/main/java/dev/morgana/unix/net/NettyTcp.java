@@ -110,8 +110,7 @@ final class NettyTcp implements Tcp {
                 channel.config().setOption(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), Math.max(1, idle / 3));
             }
         }
-        // Sockets read on demand: the flow asks for each batch, starting once the channel is active.
-        channel.config().setAutoRead(false);
+        // The flow's handler is in the pipeline before the channel is active, so reading may start at once.
     }
 
     private static Channel await(ChannelFuture future, String what) throws NetworkException {
