@@ -414,6 +414,29 @@ class UnixTcpTest {
         });
     }
 
+    /** The kernel's own view of our socket options, read back with {@code ss}: keep-alive runs its timer. */
+    @Test
+    void keepAliveReachesTheSocket() throws Exception {
+        String ss = Peers.require("ss");
+        try (ServerSocket peer = new ServerSocket(0, 4, java.net.InetAddress.getLoopbackAddress())) {
+            OnUnix.run(stack -> {
+                Tcp.Options options = Tcp.Options.DEFAULT.withKeepAlive(Duration.ofSeconds(45));
+                try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, peer.getLocalPort()), options);
+                        Socket accepted = peer.accept()) {
+                    String sockets = Peers.run(10, new byte[0], ss, "-tnoi", "state", "established",
+                            "dport = :" + peer.getLocalPort());
+                    assertTrue(sockets.contains("timer:(keepalive,"), sockets);
+                    // The first probe is due within the idle time asked for (45 s), not the host's default of 2 h.
+                    java.util.regex.Matcher timer = java.util.regex.Pattern.compile("timer:\\(keepalive,(\\d+)(?:min|sec|ms)")
+                            .matcher(sockets);
+                    assertTrue(timer.find(), sockets);
+                    assertTrue(!sockets.contains("keepalive," + timer.group(1) + "min"), "due in seconds, not minutes: " + sockets);
+                    assertTrue(accepted.isConnected() && flow.remote().port() == peer.getLocalPort());
+                }
+            });
+        }
+    }
+
     static Flow connectWithRetry(Tcp tcp, Endpoint remote) throws Exception {
         for (int attempt = 0; ; attempt++) {
             try {
