@@ -7,7 +7,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Every write is atomic: a reader sees the old value or the new one, never a mixture, also after a
  * crash. Writing a value creates the dictionaries above it; a key cannot be both a value and a
- * dictionary. Buffers passed in are read during the call only.
+ * dictionary. Buffers passed in are read during the call only. A store may refuse keys it keeps for
+ * itself, or that lead outside it (a link out of a host folder), as {@link KvException.NotFound}; its
+ * documentation says which.
  */
 public interface KvRw extends KvRo {
 
@@ -39,6 +41,7 @@ public interface KvRw extends KvRo {
      *
      * @param key the key, not the root
      * @throws KvException {@link KvException.NotFound}, {@link KvException.Failed}
+     * @throws IllegalArgumentException for the root
      */
     void remove(KvKey key) throws KvException;
 
@@ -48,7 +51,9 @@ public interface KvRw extends KvRo {
      * @param source the key to move
      * @param destination the new key; must not exist
      * @throws KvException {@link KvException.NotFound} for {@code source}, {@link KvException.AlreadyExists}
-     *     for {@code destination}, {@link KvException.Failed}
+     *     for {@code destination}, {@link KvException.DictionaryExpected} when a key above
+     *     {@code destination} is a value, {@link KvException.Failed}
+     * @throws IllegalArgumentException when {@code source} is the root or {@code destination} lies below it
      */
     void rename(KvKey source, KvKey destination) throws KvException;
 
@@ -57,14 +62,17 @@ public interface KvRw extends KvRo {
      *
      * @param key the new value's key
      * @param size its length in bytes
-     * @throws KvException {@link KvException.AlreadyExists}, {@link KvException.NoSpace},
-     *     {@link KvException.Failed}
+     * @throws KvException {@link KvException.AlreadyExists}, {@link KvException.DictionaryExpected} when a
+     *     key above it is a value, {@link KvException.NoSpace}, {@link KvException.Failed}
+     * @throws IllegalArgumentException when {@code size} is negative
      */
     void allocate(KvKey key, long size) throws KvException;
 
     /**
      * Runs {@code body} against a view of this store whose writes take effect together when it returns,
-     * or not at all when it throws. Other readers see either none of the batch or all of it.
+     * or not at all when it throws. Readers of this store see either none of the batch or all of it; a
+     * store over a host file system may guarantee that only within its process and only per key across a
+     * crash, and says so.
      *
      * @param <T> what the body returns
      * @param body the writes to group

@@ -34,6 +34,7 @@ public interface Flow extends AutoCloseable {
      * @param buffer where to put the bytes, from offset 0; must be writable and not empty
      * @return how many bytes were read, or -1 at end of stream (the peer shut down its side)
      * @throws NetworkException as described on the type
+     * @throws IllegalArgumentException when {@code buffer} is empty
      */
     int read(MemorySegment buffer) throws NetworkException;
 

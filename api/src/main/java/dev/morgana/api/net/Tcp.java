@@ -20,7 +20,8 @@ public interface Tcp {
      * @param handler runs once per accepted connection, on its own virtual thread; the flow is closed when
      *     it returns or throws
      * @return the listener, which stops accepting when closed
-     * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the endpoint is taken
+     * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the endpoint is taken,
+     *     {@link NetworkException.Reason#INTERRUPTED}, {@link NetworkException.Reason#DEVICE_FAILED}
      */
     Listener listen(Endpoint local, Options options, FlowHandler handler) throws NetworkException;
 

@@ -16,8 +16,10 @@ public interface Udp {
      *
      * @param port the local port, 1–65535
      * @param handler called for each datagram
-     * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the port is taken
+     * @throws NetworkException {@link NetworkException.Reason#ADDRESS_IN_USE} when the port is taken,
+     *     {@link NetworkException.Reason#INTERRUPTED}
      * @throws IllegalStateException when called from a handler: listening may wait for the device
+     * @throws IllegalArgumentException when {@code port} is outside 1–65535
      */
     void listen(int port, DatagramHandler handler) throws NetworkException;
 
