@@ -59,11 +59,6 @@ final class Lifecycle {
         }
     }
 
-    /** The services in the order they start. */
-    List<Service> order() {
-        return order;
-    }
-
     /**
      * Starts every service in order. When one fails, stops those already started, in reverse, and throws
      * the failure with any failures of stopping attached as suppressed.

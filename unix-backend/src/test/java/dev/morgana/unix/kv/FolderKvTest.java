@@ -1,5 +1,9 @@
 package dev.morgana.unix.kv;
 
+import static dev.morgana.unix.kv.Folders.bytes;
+import static dev.morgana.unix.kv.Folders.snapshot;
+import static dev.morgana.unix.kv.Folders.text;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -222,24 +226,5 @@ class FolderKvTest {
                 () -> new FolderKv(new FolderKv.Config(file, false)));
         assertTrue(notADirectory.getMessage().contains(file.toString()), notADirectory.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new FolderKv(new FolderKv.Config(folder.resolve("missing"), true)));
-    }
-
-    private static MemorySegment bytes(String text) {
-        return MemorySegment.ofArray(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(MemorySegment segment) {
-        return new String(segment.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-    }
-
-    private static TreeMap<String, String> snapshot(Path top) throws IOException {
-        TreeMap<String, String> all = new TreeMap<>();
-        try (Stream<Path> paths = Files.walk(top)) {
-            for (Path path : paths.toList()) {
-                all.put(top.relativize(path).toString(), Files.isDirectory(path) ? "directory"
-                        : Files.getLastModifiedTime(path) + " " + new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
-            }
-        }
-        return all;
     }
 }

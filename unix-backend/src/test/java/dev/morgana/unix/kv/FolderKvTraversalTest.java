@@ -1,5 +1,9 @@
 package dev.morgana.unix.kv;
 
+import static dev.morgana.unix.kv.Folders.bytes;
+import static dev.morgana.unix.kv.Folders.snapshot;
+import static dev.morgana.unix.kv.Folders.text;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,12 +12,9 @@ import dev.morgana.api.kv.KvException;
 import dev.morgana.api.kv.KvKey;
 import dev.morgana.api.kv.KvRo;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -189,23 +189,4 @@ class FolderKvTraversalTest {
         assertThrows(KvException.NotFound.class, call, what);
     }
 
-    private static MemorySegment bytes(String text) {
-        return MemorySegment.ofArray(text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(MemorySegment segment) {
-        return new String(segment.toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-    }
-
-    /** Every path below {@code top} with its contents (files) or "directory". */
-    private static TreeMap<String, String> snapshot(Path top) throws IOException {
-        TreeMap<String, String> all = new TreeMap<>();
-        try (Stream<Path> paths = Files.walk(top)) {
-            for (Path path : paths.toList()) {
-                all.put(top.relativize(path).toString(), Files.isDirectory(path) ? "directory"
-                        : new String(Files.readAllBytes(path), StandardCharsets.UTF_8));
-            }
-        }
-        return all;
-    }
 }
