@@ -10,12 +10,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -30,8 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * back on, from the loop. (Reading on demand instead, auto-read off throughout, costs two {@code
  * epoll_ctl} calls per batch on the epoll transport.)
  *
- * <p>Writing: each write is copied into a pooled buffer and handed to the event loop; while Netty's
- * outbound buffer is above its high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
+ * <p>Writing: each write is copied into a pooled buffer and queued for the event loop, which takes a
+ * burst of queued writes in one task and flushes them with one system call. While that queue or Netty's
+ * outbound buffer is above the high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
  * does not read costs a bounded amount of memory. Closing is graceful: queued writes reach the socket, a
  * FIN follows, and input is drained until the peer's FIN, so that Linux never answers unread input with
  * a reset that would destroy what we sent; all of it within {@link #CLOSE_LINGER}.
@@ -61,7 +64,13 @@ final class NettyFlow implements Flow {
     private boolean closed;
     private boolean paused;
     private NetworkException failure;
+    private final ArrayDeque<Outbound> outbound = new ArrayDeque<>();
+    private long queued;
+    private boolean flushing;
     private ChannelFuture lastWrite;
+
+    /** A write on its way to the event loop. */
+    private record Outbound(ByteBuf buffer, ChannelPromise written) {}
 
     /**
      * Creates the flow of {@code channel}; its {@link #handler()} must join the pipeline before the channel
@@ -179,18 +188,47 @@ final class NettyFlow implements Flow {
                 throw e;
             }
             buffer.writerIndex(size);
-            ChannelFuture written = channel.writeAndFlush(buffer);
+            ChannelPromise written = channel.newPromise();
             written.addListener(future -> {
                 if (!future.isSuccess()) {
                     failed(Sockets.error("write to " + remote + " failed", future.cause()));
                 }
             });
+            boolean schedule;
             lock.lock();
             try {
+                outbound.addLast(new Outbound(buffer, written));
+                queued += size;
                 lastWrite = written;
+                schedule = !flushing;
+                flushing = true;
             } finally {
                 lock.unlock();
             }
+            if (schedule) {
+                scheduleFlush();
+            }
+        }
+    }
+
+    /** Hands the queued writes to the loop, once per burst of writes; the loop writes them with one flush. */
+    private void scheduleFlush() throws NetworkException {
+        try {
+            channel.eventLoop().execute(this::flush);
+        } catch (RejectedExecutionException stopped) {
+            lock.lock();
+            try {
+                while (!outbound.isEmpty()) {
+                    Outbound dropped = outbound.pollFirst();
+                    dropped.buffer().release();
+                    dropped.written().tryFailure(stopped);
+                }
+                queued = 0;
+                flushing = false;
+            } finally {
+                lock.unlock();
+            }
+            throw new NetworkException(Reason.CLOSED, "the unix stack has stopped; flow to " + remote + " is gone");
         }
     }
 
@@ -208,7 +246,7 @@ final class NettyFlow implements Flow {
                 if (!channel.isActive()) {
                     throw new NetworkException(Reason.CONNECTION_RESET, "connection to " + remote + " is gone");
                 }
-                if (channel.isWritable()) {
+                if (channel.isWritable() && queued < NettyTcp.WRITE_WATER.high()) {
                     return;
                 }
                 deadline = await(writable, deadline, writeTimeout, "write");
@@ -293,6 +331,27 @@ final class NettyFlow implements Flow {
 
     // Event-loop side.
 
+    /** Writes what the flow's writers queued, in order, then flushes once. */
+    private void flush() {
+        while (true) {
+            Outbound next;
+            lock.lock();
+            try {
+                next = outbound.pollFirst();
+                if (next == null) {
+                    flushing = false;
+                    writable.signalAll();
+                    break;
+                }
+                queued -= next.buffer().readableBytes();
+            } finally {
+                lock.unlock();
+            }
+            channel.write(next.buffer(), next.written());
+        }
+        channel.flush();
+    }
+
     private void received(ByteBuf buffer) {
         lock.lock();
         try {
@@ -322,8 +381,8 @@ final class NettyFlow implements Flow {
     }
 
     /**
-     * Turns reading back on, from the event loop, and only before end of stream: Netty's epoll transport
-     * closes a half-closed channel that is asked to read again.
+     * Turns reading back on, from the event loop, and only before end of stream: there is nothing left to
+     * read then, and Netty's epoll transport fails a half-closed channel that is asked to read again.
      */
     private void resumeReading() {
         channel.eventLoop().execute(() -> {

@@ -3,6 +3,7 @@ package dev.morgana.unix.net;
 import dev.morgana.api.Console;
 import dev.morgana.api.Service;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -11,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /** Netty's event loops, shared by TCP and UDP: a service, so that they start first and stop last. */
@@ -32,6 +34,7 @@ final class NettyLoop implements Service {
     private final Console console;
     private volatile EventLoopGroup group;
     private volatile Transport transport;
+    private volatile Carriers carriers;
     private volatile ChannelGroup closing;
 
     @Inject
@@ -42,13 +45,16 @@ final class NettyLoop implements Service {
 
     @Override
     public void start() {
-        Transport chosen = Transport.best();
+        Transport chosen = Transport.chosen();
         group = new MultiThreadIoEventLoopGroup(config.threads(), chosen.ioHandlers());
         closing = new DefaultChannelGroup("closing flows", GlobalEventExecutor.INSTANCE);
         transport = chosen;
-        console.log("unix: host sockets through Netty " + chosen.name().toLowerCase(java.util.Locale.ROOT)
+        carriers = Carriers.best();
+        console.log("unix: host sockets through Netty " + chosen.name().toLowerCase(Locale.ROOT)
                 + ", " + config.threads() + " event loop(s)"
-                + (chosen == Transport.NIO ? " (epoll unavailable: " + Transport.whyNotEpoll() + ")" : ""));
+                + (chosen == Transport.NIO ? " (not epoll: " + Transport.whyNotEpoll() + ")" : "")
+                + (carriers == Carriers.LOOP ? ", TCP handlers on their event loops"
+                        : ", TCP handlers on the JDK's scheduler (" + Carriers.whyNotLoop() + ")"));
     }
 
     @Override
@@ -83,6 +89,15 @@ final class NettyLoop implements Service {
             }
         }
         return false;
+    }
+
+    /** Where the virtual thread that runs the handler of a connection on {@code loop} should run. */
+    Thread.Builder.OfVirtual handlerThreads(EventLoop loop) {
+        return carriers.threads(loop);
+    }
+
+    Carriers carriers() {
+        return carriers;
     }
 
     Transport transport() {

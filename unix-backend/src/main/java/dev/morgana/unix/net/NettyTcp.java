@@ -20,7 +20,10 @@ import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.net.ExtendedSocketOptions;
 
-/** TCP over host sockets: listeners hand each connection to its handler on a virtual thread of its own. */
+/**
+ * TCP over host sockets: listeners hand each connection to its handler on a virtual thread of its own,
+ * carried by the connection's event loop where possible (see {@link Carriers}).
+ */
 final class NettyTcp implements Tcp {
 
     /** Netty's outbound buffer per connection: writers park above the high mark (see {@link NettyFlow}). */
@@ -48,7 +51,8 @@ final class NettyTcp implements Tcp {
                         configure(channel, options);
                         NettyFlow flow = new NettyFlow(channel, Sockets.endpoint(channel.remoteAddress()), loop, options);
                         channel.pipeline().addLast(flow.handler());
-                        Thread.ofVirtual().name("tcp " + flow.remote()).start(() -> serve(flow, handler));
+                        loop.handlerThreads(channel.eventLoop()).name("tcp " + flow.remote())
+                                .start(() -> serve(flow, handler));
                     }
                 });
         Channel server = await(bootstrap.bind(Sockets.address(local)), "listen on " + local);

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * UDP over host sockets: one bound channel per local port. Handlers run on Netty's event loop with the
@@ -60,7 +61,7 @@ final class NettyUdp implements Udp {
         // A port we only sent from so far is ours to listen on: its sending channel gives way.
         ChannelFuture sender = sending.remove(port);
         if (sender != null) {
-            sender.channel().close().awaitUninterruptibly();
+            awaitPortReleased(sender.channel().close());
         }
         Channel channel = bind(port, new SimpleChannelInboundHandler<DatagramPacket>() {
             @Override
@@ -83,7 +84,7 @@ final class NettyUdp implements Udp {
         if (channel != null) {
             ChannelFuture closed = channel.close();
             if (!loop.inEventLoop()) {
-                closed.awaitUninterruptibly(); // so that the port is free when this returns
+                awaitPortReleased(closed); // so that the port is free when this returns
             }
         }
     }
@@ -130,6 +131,20 @@ final class NettyUdp implements Udp {
                 // A sending port delivers nothing: answers to it have no listener.
             }
         }).bind(Sockets.address(new Endpoint(Ipv4Address.ANY, port))));
+    }
+
+    /**
+     * Waits until a closed channel's port can be bound again. On NIO the JDK closes the socket of a
+     * channel registered with a selector only once the channel's key, cancelled by a task Netty queues on
+     * closing, meets the selector's next select. The loop takes due scheduled tasks at the start of a batch
+     * of tasks, after selecting: by the time a first one has run the key is cancelled, and a second one
+     * runs after one more select.
+     */
+    private static void awaitPortReleased(ChannelFuture closed) {
+        closed.awaitUninterruptibly();
+        for (int select = 0; select < 2; select++) {
+            closed.channel().eventLoop().schedule(() -> { }, 1, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+        }
     }
 
     private Bootstrap bootstrap(SimpleChannelInboundHandler<DatagramPacket> handler) {

@@ -317,6 +317,53 @@ class UnixTcpTest {
     }
 
     @Test
+    void aServerAnswersAtLengthAfterThePeersFin() throws Exception {
+        // The request-FIN-response pattern (nc -N, HTTP/1.0): the answer is far larger than the socket
+        // buffers, so the server must still be able to wait for the socket to drain after the peer's FIN.
+        byte[] answer = new byte[16 * 1024 * 1024];
+        new java.util.SplittableRandom(11).nextBytes(answer);
+        OnUnix.run(stack -> {
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, flow -> {
+                        MemorySegment buffer = Arena.ofAuto().allocate(1024);
+                        while (flow.read(buffer) >= 0) {
+                            // the request is read to its end
+                        }
+                        flow.write(MemorySegment.ofArray(answer));
+                    });
+                    Socket client = new Socket("127.0.0.1", listener.local().port())) {
+                client.getOutputStream().write("request".getBytes(StandardCharsets.US_ASCII));
+                client.shutdownOutput();
+                assertArrayEquals(answer, client.getInputStream().readAllBytes());
+            }
+        });
+    }
+
+    @Test
+    void aReaderPausedWhenThePeersFinArrivesStillReadsAndAnswers() throws Exception {
+        // More than the read high-water mark arrives, then the FIN, while the handler is not reading yet
+        // (one of the cases Netty 4.2.18's epoll mishandles, see Transport). The request fits in the
+        // socket buffers, and the handler only sleeps, so the client never waits for it.
+        byte[] request = new byte[4 * NettyFlow.READ_HIGH_WATER];
+        new java.util.SplittableRandom(13).nextBytes(request);
+        byte[] answer = new byte[16 * 1024 * 1024];
+        new java.util.SplittableRandom(17).nextBytes(answer);
+        OnUnix.run(stack -> {
+            AtomicReference<byte[]> received = new AtomicReference<>();
+            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, flow -> {
+                        Thread.sleep(300);
+                        received.set(readToEnd(flow));
+                        flow.write(MemorySegment.ofArray(answer));
+                    });
+                    Socket client = new Socket("127.0.0.1", listener.local().port())) {
+                client.getOutputStream().write(request);
+                client.shutdownOutput();
+                assertArrayEquals(answer, client.getInputStream().readAllBytes());
+                assertArrayEquals(request, received.get());
+            }
+        });
+    }
+
+    @Test
     void aServerThatSpeaksAndClosesFirstLosesNothing() throws Exception {
         try (ServerSocket greeter = new ServerSocket(0, 64, java.net.InetAddress.getLoopbackAddress())) {
             Thread server = Thread.ofVirtual().start(() -> {
