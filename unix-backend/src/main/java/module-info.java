@@ -1,9 +1,8 @@
 /**
  * Host implementations of Morgana's signatures and the {@code unix} target: TCP and UDP over the host's
  * sockets (Netty), BLOCK over a disk image in a file, and key-value stores over host folders. Run on the
- * module path; Netty runs on NIO, because its 4.2.18 native epoll loses writes on half-closed connections
- * ({@code -Dmorgana.unix.transport=epoll} with {@code --add-modules io.netty.transport.epoll.linux.x86_64}
- * asks for it anyway). The console says which. Applications that use a file
+ * module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native
+ * epoll can load; without it Netty uses NIO, and says so on the console. Applications that use a file
  * block device also need {@code --enable-native-access=dev.morgana.unix}: discards punch holes with
  * {@code fallocate(2)} through the FFM API, whose downcalls are restricted methods. With
  * {@code --add-opens java.base/java.lang=dev.morgana.unix}, TCP handlers run on their connection's event

@@ -333,6 +333,14 @@ final class NettyFlow implements Flow {
 
     /** Writes what the flow's writers queued, in order, then flushes once. */
     private void flush() {
+        if (StaleEpoll.mayBe(channel, endOfStreamSeen())) {
+            StaleEpoll.renew(channel, this::flushQueued);
+        } else {
+            flushQueued();
+        }
+    }
+
+    private void flushQueued() {
         while (true) {
             Outbound next;
             lock.lock();
@@ -381,12 +389,18 @@ final class NettyFlow implements Flow {
     }
 
     /**
-     * Turns reading back on, from the event loop, and only before end of stream: there is nothing left to
-     * read then, and Netty's epoll transport fails a half-closed channel that is asked to read again.
+     * Turns reading back on, from the event loop, and only before end of stream (there is nothing left to
+     * read then); on epoll, through a fresh registration once the peer's FIN has arrived (see
+     * {@link StaleEpoll}).
      */
     private void resumeReading() {
         channel.eventLoop().execute(() -> {
-            if (!endOfStreamSeen()) {
+            if (endOfStreamSeen()) {
+                return;
+            }
+            if (StaleEpoll.finArrived(channel)) {
+                StaleEpoll.renew(channel, () -> channel.config().setAutoRead(true));
+            } else {
                 channel.config().setAutoRead(true);
             }
         });

@@ -45,14 +45,14 @@ final class NettyLoop implements Service {
 
     @Override
     public void start() {
-        Transport chosen = Transport.chosen();
+        Transport chosen = Transport.best();
         group = new MultiThreadIoEventLoopGroup(config.threads(), chosen.ioHandlers());
         closing = new DefaultChannelGroup("closing flows", GlobalEventExecutor.INSTANCE);
         transport = chosen;
         carriers = Carriers.best();
         console.log("unix: host sockets through Netty " + chosen.name().toLowerCase(Locale.ROOT)
                 + ", " + config.threads() + " event loop(s)"
-                + (chosen == Transport.NIO ? " (not epoll: " + Transport.whyNotEpoll() + ")" : "")
+                + (chosen == Transport.NIO ? " (epoll unavailable: " + Transport.whyNotEpoll() + ")" : "")
                 + (carriers == Carriers.LOOP ? ", TCP handlers on their event loops"
                         : ", TCP handlers on the JDK's scheduler (" + Carriers.whyNotLoop() + ")"));
     }

@@ -15,12 +15,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 
 /**
- * Which of Netty's transports runs. NIO, unless {@code -Dmorgana.unix.transport=epoll} asks for native
- * epoll (where its library loads): Netty 4.2.18's epoll, the newest Netty served to us, takes a half-closed
- * connection out of its epoll set once it has nothing to wait for, yet keeps believing it is in; the next
- * write that has to wait for the socket to drain then fails ({@code epoll_ctl} ENOENT) and shuts the
- * output, losing data. {@code UnixTcpTest} catches it within a few runs (netty/netty#16689 brought the
- * deletion; the state it leaves behind is the bug).
+ * Which of Netty's transports runs: native epoll where its library loads (with {@link StaleEpoll} working
+ * around a bug of Netty 4.2.18's), NIO everywhere else or when {@code -Dmorgana.unix.transport=nio} asks.
  */
 enum Transport {
 
@@ -42,18 +38,16 @@ enum Transport {
         return this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     }
 
-    /** NIO, or epoll where {@code -Dmorgana.unix.transport=epoll} asks for it and it loads. */
-    static Transport chosen() {
-        return "epoll".equals(System.getProperty("morgana.unix.transport")) && Epoll.isAvailable() ? EPOLL : NIO;
+    /** The best transport on this machine, unless {@code -Dmorgana.unix.transport=nio} asks for NIO. */
+    static Transport best() {
+        if ("nio".equals(System.getProperty("morgana.unix.transport"))) {
+            return NIO;
+        }
+        return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
-    /** Why {@link #chosen()} is NIO. */
     static String whyNotEpoll() {
-        if (!"epoll".equals(System.getProperty("morgana.unix.transport"))) {
-            return "Netty 4.2.18's epoll loses writes on half-closed connections; -Dmorgana.unix.transport=epoll to"
-                    + " use it anyway";
-        }
         Throwable cause = Epoll.unavailabilityCause();
-        return cause == null ? "unknown" : cause.toString();
+        return cause == null ? "-Dmorgana.unix.transport=nio" : cause.toString();
     }
 }

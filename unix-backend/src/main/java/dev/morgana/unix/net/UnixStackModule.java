@@ -13,8 +13,7 @@ import dev.morgana.api.net.Udp;
  * <ul>
  *   <li><b>Requires:</b> {@link Console}, where it says which Netty transport runs and reports failures
  *       that have no caller.</li>
- *   <li><b>Provides:</b> Netty event loops (a service; NIO, or epoll with
- *       {@code -Dmorgana.unix.transport=epoll}), {@link Udp}
+ *   <li><b>Provides:</b> Netty event loops (a service, epoll where it loads, NIO otherwise), {@link Udp}
  *       and {@link Tcp} over host sockets, and the {@link Stack} bundling them (without IPv4).</li>
  *   <li><b>Exposes:</b> {@code Stack}, {@code Tcp}, {@code Udp}, unqualified.</li>
  * </ul>

@@ -8,7 +8,6 @@
  * from a virtual thread: received buffers are queued for the reader (reading stops at a high-water mark
  * and resumes below a low one, so a slow application bounds its own memory), and writes wait while
  * Netty's outbound buffer is above its high-water mark, so a peer that does not read bounds ours.
- * Netty runs on NIO (native epoll only on request, see {@code Transport}); the choice is logged on the
- * console.
+ * Native epoll is used where it loads, NIO otherwise; the choice is logged on the console.
  */
 package dev.morgana.unix.net;

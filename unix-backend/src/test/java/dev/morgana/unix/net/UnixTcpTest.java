@@ -341,7 +341,7 @@ class UnixTcpTest {
     @Test
     void aReaderPausedWhenThePeersFinArrivesStillReadsAndAnswers() throws Exception {
         // More than the read high-water mark arrives, then the FIN, while the handler is not reading yet
-        // (one of the cases Netty 4.2.18's epoll mishandles, see Transport). The request fits in the
+        // (one of the cases Netty 4.2.18's epoll mishandles, see StaleEpoll). The request fits in the
         // socket buffers, and the handler only sleeps, so the client never waits for it.
         byte[] request = new byte[4 * NettyFlow.READ_HIGH_WATER];
         new java.util.SplittableRandom(13).nextBytes(request);
