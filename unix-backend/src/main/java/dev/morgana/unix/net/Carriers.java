@@ -74,8 +74,9 @@ enum Carriers {
     }
 
     /**
-     * Runs a virtual thread's next stretch on {@code loop}; once the loop has stopped (the stack is
-     * shutting down), elsewhere, so that a thread woken late still finishes instead of hanging forever.
+     * Runs a virtual thread's next stretch on {@code loop}; once the loop refuses tasks (the stack has
+     * stopped), elsewhere, so that a thread woken late still finishes. (A stretch Netty accepts in the very
+     * moment its loop stops may still never run; the stack is going away then.)
      */
     private static Executor onLoop(EventLoop loop) {
         return stretch -> {

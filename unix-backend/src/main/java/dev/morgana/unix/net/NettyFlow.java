@@ -16,6 +16,8 @@ import io.netty.channel.socket.DuplexChannel;
 import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -33,9 +35,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * epoll_ctl} calls per batch on the epoll transport.)
  *
  * <p>Writing: each write is copied into a pooled buffer and queued for the event loop, which takes a
- * burst of queued writes in one task and flushes them with one system call. While that queue or Netty's
- * outbound buffer is above the high-water mark (see {@link NettyTcp}) the writer parks, so a peer that
- * does not read costs a bounded amount of memory. Closing is graceful: queued writes reach the socket, a
+ * burst of queued writes in one task and flushes them once. While that queue or Netty's outbound buffer
+ * is above the high-water mark (see {@link NettyTcp}) the writer parks, so a peer that does not read
+ * costs a bounded amount of memory: at most twice the mark and one {@link #WRITE_CHUNK}. Closing is graceful: queued writes reach the socket, a
  * FIN follows, and input is drained until the peer's FIN, so that Linux never answers unread input with
  * a reset that would destroy what we sent; all of it within {@link #CLOSE_LINGER}.
  */
@@ -83,6 +85,12 @@ final class NettyFlow implements Flow {
         this.readTimeout = options.readTimeout();
         this.writeTimeout = options.writeTimeout();
         this.lastWrite = channel.newSucceededFuture();
+        // Gone without a FIN first (stopped locally, or reset): readers must not take that for -1. From the
+        // close future rather than channelInactive, which a renewal racing the close (StaleEpoll) can lose.
+        channel.closeFuture().addListener(closedNow -> {
+            failed(new NetworkException(Reason.CLOSED, "connection to " + remote + " closed before end of stream"));
+            signalWritable();
+        });
     }
 
     /** The handler that feeds this flow; added to the channel's pipeline. */
@@ -114,13 +122,6 @@ final class NettyFlow implements Flow {
             }
 
             @Override
-            public void channelInactive(ChannelHandlerContext context) {
-                // Gone without a FIN first (stopped locally, or reset): readers must not take that for -1.
-                failed(new NetworkException(Reason.CLOSED, "connection to " + remote + " closed before end of stream"));
-                signalWritable();
-            }
-
-            @Override
             public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
                 failed(Sockets.error("connection to " + remote + " failed", cause));
                 context.close();
@@ -138,6 +139,7 @@ final class NettyFlow implements Flow {
         if (buffer.byteSize() == 0) {
             throw new IllegalArgumentException("read into an empty buffer");
         }
+        List<ByteBuf> exhausted = new ArrayList<>(2);
         lock.lock();
         try {
             long deadline = deadline(readTimeout);
@@ -161,7 +163,7 @@ final class NettyFlow implements Flow {
                 head.skipBytes(n);
                 copied += n;
                 if (!head.isReadable()) {
-                    received.pollFirst().release();
+                    exhausted.add(received.pollFirst());
                 }
             }
             unread -= copied;
@@ -172,6 +174,7 @@ final class NettyFlow implements Flow {
             return copied;
         } finally {
             lock.unlock();
+            releaseAll(exhausted);
         }
     }
 
@@ -197,6 +200,10 @@ final class NettyFlow implements Flow {
             boolean schedule;
             lock.lock();
             try {
+                if (closed || outputShut) { // shut by another thread since awaitWritable: the FIN may be out
+                    buffer.release();
+                    throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
+                }
                 outbound.addLast(new Outbound(buffer, written));
                 queued += size;
                 lastWrite = written;
@@ -216,17 +223,19 @@ final class NettyFlow implements Flow {
         try {
             channel.eventLoop().execute(this::flush);
         } catch (RejectedExecutionException stopped) {
+            List<Outbound> dropped;
             lock.lock();
             try {
-                while (!outbound.isEmpty()) {
-                    Outbound dropped = outbound.pollFirst();
-                    dropped.buffer().release();
-                    dropped.written().tryFailure(stopped);
-                }
+                dropped = new ArrayList<>(outbound);
+                outbound.clear();
                 queued = 0;
                 flushing = false;
             } finally {
                 lock.unlock();
+            }
+            for (Outbound write : dropped) {
+                write.buffer().release();
+                write.written().tryFailure(stopped);
             }
             throw new NetworkException(Reason.CLOSED, "the unix stack has stopped; flow to " + remote + " is gone");
         }
@@ -278,32 +287,36 @@ final class NettyFlow implements Flow {
 
     @Override
     public void shutdownInput() {
+        List<ByteBuf> discarded;
         lock.lock();
         try {
             inputShut = true;
-            discardReceived();
+            discarded = discardReceived();
             readable.signalAll();
         } finally {
             lock.unlock();
         }
+        releaseAll(discarded);
     }
 
     @Override
     public void close() {
         ChannelFuture after;
+        List<ByteBuf> discarded;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
-            discardReceived();
+            discarded = discardReceived();
             readable.signalAll();
             writable.signalAll();
             after = lastWrite;
         } finally {
             lock.unlock();
         }
+        releaseAll(discarded);
         loop.closing(channel);
         // Closing a socket with unread input makes Linux send RST and drop what we still had to send. So:
         // FIN after the last write, keep reading (and discarding) until the peer's FIN, then close; and
@@ -333,7 +346,7 @@ final class NettyFlow implements Flow {
 
     /** Writes what the flow's writers queued, in order, then flushes once. */
     private void flush() {
-        if (StaleEpoll.mayBe(channel, endOfStreamSeen())) {
+        if (channel.isOpen() && StaleEpoll.mayBe(channel, endOfStreamSeen())) {
             StaleEpoll.renew(channel, this::flushQueued);
         } else {
             flushQueued();
@@ -363,16 +376,16 @@ final class NettyFlow implements Flow {
     private void received(ByteBuf buffer) {
         lock.lock();
         try {
-            if (inputShut || closed) {
-                buffer.release();
+            if (!inputShut && !closed) {
+                received.addLast(buffer);
+                unread += buffer.readableBytes();
+                readable.signal();
                 return;
             }
-            received.addLast(buffer);
-            unread += buffer.readableBytes();
-            readable.signal();
         } finally {
             lock.unlock();
         }
+        buffer.release(); // nobody will read it
     }
 
     /** On the event loop, after a batch: whether to stop reading until the reader catches up. */
@@ -443,17 +456,27 @@ final class NettyFlow implements Flow {
         }
     }
 
-    // Helpers, called with the lock held.
+    // Helpers, called with the lock held. Nothing that may park runs under the lock: with the handler's
+    // virtual thread carried by the event loop, a thread parked holding it could wait for the loop while
+    // the loop waits for the lock. Buffers, whose release may take the allocator's locks, are released
+    // after unlocking.
 
-    private void discardReceived() {
-        while (!received.isEmpty()) {
-            received.pollFirst().release();
-        }
+    /** Empties the receive queue; returns its buffers, for the caller to release after unlocking. */
+    private List<ByteBuf> discardReceived() {
+        List<ByteBuf> discarded = new ArrayList<>(received);
+        received.clear();
         unread = 0;
         if (paused) {
             // Keep draining the socket, so that a peer still sending is not stalled forever.
             paused = false;
             resumeReading();
+        }
+        return discarded;
+    }
+
+    private static void releaseAll(List<ByteBuf> buffers) {
+        for (ByteBuf buffer : buffers) {
+            buffer.release();
         }
     }
 

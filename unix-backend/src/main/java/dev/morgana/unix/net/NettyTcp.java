@@ -26,7 +26,11 @@ import jdk.net.ExtendedSocketOptions;
  */
 final class NettyTcp implements Tcp {
 
-    /** Netty's outbound buffer per connection: writers park above the high mark (see {@link NettyFlow}). */
+    /**
+     * Netty's outbound buffer per connection: writers park above the high mark. A flow's own queue of
+     * writes for the loop parks them at the same mark, so a connection holds at most about twice it (see
+     * {@link NettyFlow}).
+     */
     static final WriteBufferWaterMark WRITE_WATER = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private static final int BACKLOG = 1024;

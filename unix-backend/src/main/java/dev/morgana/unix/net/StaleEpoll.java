@@ -1,6 +1,7 @@
 package dev.morgana.unix.net;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.EpollSocketChannel;
 
@@ -38,16 +39,23 @@ final class StaleEpoll {
         return endOfStream || (!channel.config().isAutoRead() && finArrived(epoll));
     }
 
-    /** Whether the peer's FIN has reached the socket of an epoll channel (one system call). */
+    /** Whether the peer's FIN has reached the socket of an open epoll channel (one system call). */
     static boolean finArrived(Channel channel) {
         return channel instanceof EpollSocketChannel epoll && finArrived(epoll);
     }
 
     private static boolean finArrived(EpollSocketChannel channel) {
-        return switch (channel.tcpInfo().state()) {
-            case TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSE -> true;
-            default -> false;
-        };
+        if (!channel.isOpen()) {
+            return false; // its descriptor may be another socket's by now
+        }
+        try {
+            return switch (channel.tcpInfo().state()) {
+                case TCP_CLOSE_WAIT, TCP_LAST_ACK, TCP_CLOSING, TCP_TIME_WAIT, TCP_CLOSE -> true;
+                default -> false;
+            };
+        } catch (ChannelException closedMeanwhile) {
+            return false;
+        }
     }
 
     /**
@@ -56,6 +64,10 @@ final class StaleEpoll {
      * registering writes what was waiting and waits again if it must.
      */
     static void renew(Channel channel, Runnable then) {
+        if (!channel.isOpen()) {
+            then.run();
+            return;
+        }
         EventLoop loop = channel.eventLoop();
         channel.deregister().addListener(deregistered -> loop.register(channel).addListener(registered -> {
             channel.flush();
