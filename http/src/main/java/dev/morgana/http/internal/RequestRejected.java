@@ -1,0 +1,22 @@
+package dev.morgana.http.internal;
+
+/**
+ * A request that the server answers with an error status and then a closed connection (RFC 9112 says so
+ * for every case raised here: the framing of what follows cannot be trusted).
+ */
+public final class RequestRejected extends Exception {
+
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+
+    RequestRejected(int status, String reason) {
+        super(reason, null, false, false); // a routine answer to bad input: no stack trace to fill
+        this.status = status;
+    }
+
+    /** The status code to answer with: 400, 413, 414, 431, 501 or 505. */
+    public int status() {
+        return status;
+    }
+}
