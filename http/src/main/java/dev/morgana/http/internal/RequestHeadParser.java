@@ -238,6 +238,10 @@ public final class RequestHeadParser {
         return RequestHead.ascii(buffer, start, end);
     }
 
+    static boolean isTokenChar(byte b) {
+        return TCHAR[b & 0xFF];
+    }
+
     private static boolean isVisible(byte b) {
         return b > 0x20 && b < 0x7F;
     }
