@@ -18,6 +18,9 @@ public sealed interface BodyFraming {
     /** A chunked body, ended by a zero-size chunk and trailers. */
     record Chunked() implements BodyFraming {}
 
+    None NONE = new None();
+    Chunked CHUNKED = new Chunked();
+
     /**
      * The framing of {@code head}'s body, after checking the fields it depends on.
      *
@@ -53,9 +56,9 @@ public sealed interface BodyFraming {
             if (!chunked) {
                 throw new RequestRejected(400, "a Transfer-Encoding that does not end in chunked");
             }
-            return new Chunked();
+            return CHUNKED;
         }
-        return length >= 0 ? new Length(length) : new None();
+        return length >= 0 ? new Length(length) : NONE;
     }
 
     /**

@@ -7,7 +7,8 @@ import java.util.Locale;
 
 /**
  * A parsed request head. Its target, names and values are slices of the buffer it was parsed from and
- * valid only while the caller keeps that buffer's bytes in place; the {@code String} accessors copy.
+ * valid only while the caller keeps that buffer's bytes in place, and until its parser parses another
+ * head (which reuses the table of fields); the {@code String} accessors copy.
  */
 public final class RequestHead {
 
@@ -17,16 +18,18 @@ public final class RequestHead {
     private final long targetEnd;
     private final int minorVersion;
     private final long[] fields; // per field: name start, name end, value start, value end
+    private final int fieldCount;
     private final long length;
 
     RequestHead(MemorySegment buffer, String method, long targetStart, long targetEnd, int minorVersion,
-            long[] fields, long length) {
+            long[] fields, int fieldCount, long length) {
         this.buffer = buffer;
         this.method = method;
         this.targetStart = targetStart;
         this.targetEnd = targetEnd;
         this.minorVersion = minorVersion;
         this.fields = fields;
+        this.fieldCount = fieldCount;
         this.length = length;
     }
 
@@ -50,7 +53,7 @@ public final class RequestHead {
     }
 
     public int fieldCount() {
-        return fields.length / 4;
+        return fieldCount;
     }
 
     public MemorySegment name(int field) {

@@ -13,7 +13,8 @@ import java.lang.foreign.ValueLayout;
  * refused, not read as an end of line); exactly one SP separates the parts of the request line; obs-fold
  * is refused. Empty lines before the request line are skipped (§2.2).
  *
- * <p>Not thread-safe: one parser per connection, {@link #reset()} between requests.
+ * <p>Not thread-safe: one parser per connection, {@link #reset()} between requests. A head it returned is
+ * valid until it parses the next one.
  */
 public final class RequestHeadParser {
 
@@ -35,6 +36,8 @@ public final class RequestHeadParser {
     }
 
     private final HeadLimits limits;
+    /** The fields of the last head, reused from head to head (see {@link RequestHead}). */
+    private long[] fields = new long[4 * 16];
 
     // How far the previous calls looked, so that each byte is scanned once.
     private long scanned;
@@ -131,7 +134,6 @@ public final class RequestHeadParser {
 
         // Field lines, up to the empty line.
         int count = 0;
-        long[] fields = new long[16];
         long line = requestLineEnd + 2;
         while (line < end - 2) {
             long lineEnd = line;
@@ -149,7 +151,7 @@ public final class RequestHeadParser {
             line = lineEnd + 2;
         }
         return new RequestHead(buffer, method(buffer, headStart, methodEnd), targetStart, targetEnd, minor,
-                java.util.Arrays.copyOf(fields, 4 * count), end);
+                fields, count, end);
     }
 
     private static void field(MemorySegment buffer, long start, long end, long[] into, int at)
