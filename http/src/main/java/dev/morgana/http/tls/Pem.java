@@ -15,6 +15,7 @@ import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /**
  * Certificates and private keys in PEM (RFC 7468), read and written with Bouncy Castle's PKIX library.
@@ -98,17 +99,24 @@ public final class Pem {
      * @return PEM text
      */
     public static String encode(PrivateKey key) {
-        return write(PrivateKeyInfo.getInstance(key.getEncoded()));
+        // A PemObject, not the PrivateKeyInfo: BC's writer turns RSA and EC PrivateKeyInfo back into the
+        // traditional OpenSSL forms, and PKCS #8 is what every current tool reads.
+        // getEncoded() of a private key is PKCS #8 DER (PrivateKey contract, format "PKCS#8").
+        return write(new PemObject("PRIVATE KEY", key.getEncoded()));
     }
 
     private static String write(Object... objects) {
+        // Fails only on an object BC cannot encode (a programming error): StringWriter does not fail.
         StringWriter text = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(text)) {
             for (Object object : objects) {
-                writer.writeObject(object);
+                if (object instanceof PemObject pem) {
+                    writer.writeObject(pem);
+                } else {
+                    writer.writeObject(object);
+                }
             }
         } catch (IOException e) {
-            // A StringWriter does not fail; an object BC cannot encode is a programming error.
             throw new IllegalStateException("cannot encode as PEM", e);
         }
         return text.toString();
