@@ -117,6 +117,11 @@ final class EngineFlow implements TlsFlow {
                     }
                     case NEED_TASK -> runTasks();
                     case FINISHED, NOT_HANDSHAKING -> {
+                        // An engine that closed (an alert it sent, a close_notify it got) also stops
+                        // handshaking: that is a failure, not a session.
+                        if (engine.isOutboundDone() || engine.isInboundDone()) {
+                            throw new TlsException("the TLS session closed during the handshake");
+                        }
                         return;
                     }
                 }
