@@ -1,7 +1,14 @@
 /** Morgana HTTP: see the documentation of package {@code dev.morgana.http}. */
 module dev.morgana.http {
-    requires dev.morgana.api;
+    requires transitive dev.morgana.api; // its Flow and NetworkException are in this API
+    // Bouncy Castle ships named modules (META-INF/versions/9/module-info.class): the provider (JCA
+    // algorithms), util and PKIX (certificates, PEM) at 1.87, and the TLS stack (BCJSSE) at 1.84.
+    requires org.bouncycastle.provider;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.util;
+    requires org.bouncycastle.tls;
 
-    // Nothing to export yet: javac refuses to export a package without classes. The package
-    // dev.morgana.http is exported with issue #4.
+    // TLS as a functor FLOW → FLOW. The package dev.morgana.http itself is exported once the HTTP
+    // server and client of issue #4 give it classes (javac refuses to export an empty package).
+    exports dev.morgana.http.tls;
 }
