@@ -8,7 +8,7 @@ module dev.morgana.http {
     requires org.bouncycastle.util;
     requires org.bouncycastle.tls;
 
-    // TLS as a functor FLOW → FLOW. The package dev.morgana.http itself is exported once the HTTP
-    // server and client of issue #4 give it classes (javac refuses to export an empty package).
+    exports dev.morgana.http;
+    // TLS as a functor FLOW → FLOW.
     exports dev.morgana.http.tls;
 }

@@ -10,7 +10,7 @@ public final class RequestRejected extends Exception {
 
     private final int status;
 
-    RequestRejected(int status, String reason) {
+    public RequestRejected(int status, String reason) {
         super(reason, null, false, false); // a routine answer to bad input: no stack trace to fill
         this.status = status;
     }

@@ -1,5 +1,6 @@
 package dev.morgana.http.tls;
 
+import dev.morgana.http.SocketFlow;
 import static dev.morgana.http.tls.TlsLoopbackTest.ascii;
 import static dev.morgana.http.tls.TlsLoopbackTest.readAll;
 import static dev.morgana.http.tls.TlsLoopbackTest.readExactly;

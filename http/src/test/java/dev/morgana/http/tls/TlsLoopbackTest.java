@@ -1,5 +1,6 @@
 package dev.morgana.http.tls;
 
+import dev.morgana.http.SocketFlow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package dev.morgana.http.tls;
+package dev.morgana.http;
 
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Flow;
@@ -16,18 +16,18 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /**
- * A test-only FLOW over a JDK socket on loopback, so that TLS can meet real peers ({@code openssl})
+ * A test-only FLOW over a JDK socket on loopback, so that TLS and HTTP can meet real peers (openssl, curl)
  * without depending on a backend. Every read is bounded by the socket timeout.
  */
-final class SocketFlow implements Flow {
+public final class SocketFlow implements Flow {
 
-    static final int TIMEOUT_MILLIS = 10_000;
+    public static final int TIMEOUT_MILLIS = 10_000;
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    SocketFlow(Socket socket) throws IOException {
+    public SocketFlow(Socket socket) throws IOException {
         this.socket = socket;
         socket.setSoTimeout(TIMEOUT_MILLIS);
         socket.setTcpNoDelay(true);
@@ -35,18 +35,18 @@ final class SocketFlow implements Flow {
         this.out = socket.getOutputStream();
     }
 
-    static SocketFlow connect(int port) throws IOException {
+    public static SocketFlow connect(int port) throws IOException {
         Socket socket = new Socket();
         socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
         return new SocketFlow(socket);
     }
 
-    static SocketFlow accept(ServerSocket listener) throws IOException {
+    public static SocketFlow accept(ServerSocket listener) throws IOException {
         listener.setSoTimeout(TIMEOUT_MILLIS);
         return new SocketFlow(listener.accept());
     }
 
-    static ServerSocket listen() throws IOException {
+    public static ServerSocket listen() throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.bind(new InetSocketAddress("127.0.0.1", 0));
         return listener;
@@ -110,7 +110,7 @@ final class SocketFlow implements Flow {
         }
     }
 
-    boolean isClosed() {
+    public boolean isClosed() {
         return socket.isClosed();
     }
 

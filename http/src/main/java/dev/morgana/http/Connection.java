@@ -1,0 +1,369 @@
+package dev.morgana.http;
+
+import dev.morgana.api.Clock;
+import dev.morgana.api.Timers;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
+import dev.morgana.http.internal.BodyFraming;
+import dev.morgana.http.internal.ChunkedDecoder;
+import dev.morgana.http.internal.HeadLimits;
+import dev.morgana.http.internal.RequestHead;
+import dev.morgana.http.internal.RequestHeadParser;
+import dev.morgana.http.internal.RequestRejected;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/**
+ * One connection of an {@link HttpServer}: reads a request head, hands the request to the handler, writes
+ * the response, and again while the connection is kept alive. Its buffer holds the head being parsed
+ * and then the body as it is read; bytes of a pipelined next request stay in it for the next round.
+ */
+final class Connection {
+
+    private static final int READ_ROOM = 16 * 1024;
+    private static final int CHUNK_LINE = 4096;
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+    private final Flow flow;
+    private final HttpHandler handler;
+    private final HttpServer.Options options;
+    private final Clock clock;
+    private final Timers timers;
+    private final HeadLimits limits;
+    private final MemorySegment buffer;
+
+    // What of the buffer holds unconsumed bytes: [start, available).
+    private long start;
+    private long available;
+    private volatile boolean stopping;
+    private volatile boolean idle = true;
+
+    Connection(Flow flow, HttpHandler handler, HttpServer.Options options, Clock clock, Timers timers) {
+        this.flow = flow;
+        this.handler = handler;
+        this.options = options;
+        this.clock = clock;
+        this.timers = timers;
+        this.limits = new HeadLimits(options.requestLine(), options.head(), options.fields());
+        // Room for the largest head the parser lets through, empty lines before it included, and a read.
+        this.buffer = MemorySegment.ofArray(new byte[options.head() + options.requestLine() + READ_ROOM]);
+    }
+
+    /** Serves requests until the client closes, an error, or a request asks to close. */
+    void serve() {
+        RequestHeadParser parser = new RequestHeadParser(limits);
+        try {
+            while (!stopping) {
+                idle = true;
+                RequestHead head = readHead(parser);
+                idle = false;
+                if (head == null || !exchange(head)) {
+                    return;
+                }
+                parser.reset();
+            }
+        } catch (RequestRejected rejected) {
+            refuse(rejected);
+        } catch (NetworkException gone) {
+            // The client went away, reset, or took too long: nothing to answer.
+        }
+    }
+
+    /** After the request in progress, if any, close: the server is stopping. */
+    void stopAfterThisRequest() {
+        stopping = true;
+        if (idle) {
+            flow.close();
+        }
+    }
+
+    void abort() {
+        flow.close();
+    }
+
+    private RequestHead readHead(RequestHeadParser parser) throws RequestRejected, NetworkException {
+        MemorySegment.copy(buffer, start, buffer, 0, available - start); // the head must start at 0
+        available -= start;
+        start = 0;
+        Timers.Timer deadline = timers.schedule(clock.monotonicNanos() + options.headTimeout().toNanos(), flow::close);
+        try {
+            RequestHead head = parser.parse(buffer, available);
+            while (head == null) {
+                int n = flow.read(buffer.asSlice(available));
+                if (n < 0) {
+                    return null; // closed between requests, or inside a head: nothing to answer either way
+                }
+                available += n;
+                head = parser.parse(buffer, available);
+            }
+            start = head.length();
+            return head;
+        } finally {
+            deadline.cancel();
+        }
+    }
+
+    /** Answers one request; returns whether the connection stays open. */
+    private boolean exchange(RequestHead head) throws RequestRejected, NetworkException {
+        BodyFraming framing = BodyFraming.of(head);
+        String[] pairs = new String[2 * head.fieldCount()];
+        for (int i = 0; i < head.fieldCount(); i++) {
+            pairs[2 * i] = head.nameString(i);
+            pairs[2 * i + 1] = head.valueString(i);
+        }
+        Headers headers = Headers.parsed(pairs);
+        boolean http11 = head.minorVersion() >= 1;
+        boolean keepAlive = http11 ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
+        // An HTTP/1.0 client cannot know 100-continue: its Expect is ignored (RFC 9110 §10.1.1).
+        String expect = http11 ? headers.first("expect").orElse(null) : null;
+        if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
+            throw new RequestRejected(417, "the expectation " + expect + " cannot be met");
+        }
+        if (framing instanceof BodyFraming.Length(long bytes) && bytes > options.body()) {
+            throw new RequestRejected(413, "a body of " + bytes + " bytes, more than " + options.body());
+        }
+        Body body = new Body(framing, expect != null);
+        String method = head.method();
+        HttpRequest request = new HttpRequest(method, head.targetString(), head.minorVersion(), headers, body);
+        HttpResponse response;
+        try {
+            response = handler.handle(request);
+        } catch (Exception e) {
+            if (body.refused != null) {
+                throw body.refused; // the body was malformed or too large: that is the answer
+            }
+            response = HttpResponse.text(500, "internal server error\n");
+            keepAlive = false;
+        } finally {
+            body.over = true;
+        }
+        if (body.refused != null) {
+            throw body.refused;
+        }
+        if (!body.ended) {
+            if (body.expectingContinue) {
+                keepAlive = false; // the client may or may not send the body it announced: do not guess
+            } else {
+                try {
+                    body.drain();
+                } catch (NetworkException e) {
+                    keepAlive = false;
+                }
+            }
+        }
+        keepAlive &= !stopping;
+        write(response, method.equals("HEAD"), http11, keepAlive);
+        return keepAlive;
+    }
+
+    private void write(HttpResponse response, boolean head, boolean http11, boolean keepAlive) throws NetworkException {
+        int status = response.status();
+        boolean bodyless = status == 204 || status == 304;
+        boolean streamed = response.writer().isPresent();
+        boolean chunked = streamed && http11 && !bodyless;
+        boolean closing = !keepAlive || (streamed && !chunked && !bodyless); // HTTP/1.0: the close ends it
+        StringBuilder text = statusLine(status);
+        for (int i = 0; i < response.headers().size(); i++) {
+            text.append(response.headers().name(i)).append(": ").append(response.headers().value(i)).append("\r\n");
+        }
+        if (chunked) {
+            text.append("Transfer-Encoding: chunked\r\n");
+        } else if (!streamed && !bodyless) {
+            text.append("Content-Length: ").append(response.body().orElseThrow().byteSize()).append("\r\n");
+        }
+        if (closing) {
+            text.append("Connection: close\r\n");
+        }
+        MemorySegment fields = ascii(text.append("\r\n"));
+        if (head || bodyless) {
+            flow.write(fields);
+        } else if (!streamed) {
+            flow.write(List.of(fields, response.body().orElseThrow()));
+        } else {
+            flow.write(fields);
+            try {
+                response.writer().orElseThrow().writeTo(data -> {
+                    if (data.byteSize() > 0) {
+                        flow.write(chunked ? List.of(ascii(new StringBuilder(Long.toHexString(data.byteSize())).append("\r\n")),
+                                data, ascii(new StringBuilder("\r\n"))) : List.of(data));
+                    }
+                });
+            } catch (NetworkException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new NetworkException(Reason.CLOSED, "the response body failed midway: " + e, e); // cut short
+            }
+            if (chunked) {
+                flow.write(ascii(new StringBuilder("0\r\n\r\n")));
+            }
+        }
+        if (closing) {
+            flow.shutdownOutput();
+        }
+    }
+
+    /** Answers a refused request and ends the connection (RFC 9112: its framing cannot be trusted). */
+    private void refuse(RequestRejected rejected) {
+        byte[] message = (rejected.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
+        StringBuilder text = statusLine(rejected.status())
+                .append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(message.length)
+                .append("\r\nConnection: close\r\n\r\n");
+        try {
+            flow.write(List.of(ascii(text), MemorySegment.ofArray(message)));
+            flow.shutdownOutput();
+        } catch (NetworkException gone) {
+            // Nobody left to tell.
+        }
+    }
+
+    private StringBuilder statusLine(int status) {
+        return new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
+                .append("\r\nDate: ").append(HTTP_DATE.format(clock.instant()))
+                .append("\r\nServer: ").append(options.serverName()).append("\r\n");
+    }
+
+    private static MemorySegment ascii(CharSequence text) {
+        return MemorySegment.ofArray(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    static String reason(int status) {
+        return switch (status) {
+            case 100 -> "Continue";
+            case 200 -> "OK";
+            case 201 -> "Created";
+            case 204 -> "No Content";
+            case 206 -> "Partial Content";
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 304 -> "Not Modified";
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
+            case 416 -> "Range Not Satisfiable";
+            case 417 -> "Expectation Failed";
+            case 431 -> "Request Header Fields Too Large";
+            case 500 -> "Internal Server Error";
+            case 501 -> "Not Implemented";
+            case 503 -> "Service Unavailable";
+            case 505 -> "HTTP Version Not Supported";
+            default -> "";
+        };
+    }
+
+    /** The body of the request in progress, read out of the connection's buffer and then its flow. */
+    private final class Body implements RequestBody {
+
+        private final BodyFraming framing;
+        private final ChunkedDecoder chunks;
+        private long remaining;
+        private long delivered;
+        boolean expectingContinue;
+        boolean ended;
+        boolean over;
+        RequestRejected refused;
+
+        Body(BodyFraming framing, boolean expectingContinue) {
+            this.framing = framing;
+            this.expectingContinue = expectingContinue;
+            this.chunks = framing instanceof BodyFraming.Chunked ? new ChunkedDecoder(CHUNK_LINE, options.head()) : null;
+            this.remaining = framing instanceof BodyFraming.Length(long bytes) ? bytes : 0;
+            this.ended = framing instanceof BodyFraming.None || (chunks == null && remaining == 0);
+        }
+
+        @Override
+        public int read(MemorySegment into) throws NetworkException {
+            if (over) {
+                throw new IllegalStateException("the request body is read after the handler returned");
+            }
+            if (into.byteSize() == 0) {
+                throw new IllegalArgumentException("read into an empty buffer");
+            }
+            if (refused != null) {
+                throw new NetworkException(Reason.CLOSED, "the request body was refused: " + refused.getMessage());
+            }
+            if (ended) {
+                return -1;
+            }
+            if (expectingContinue) {
+                expectingContinue = false;
+                flow.write(ascii(new StringBuilder("HTTP/1.1 100 Continue\r\n\r\n")));
+            }
+            return chunks == null ? readLength(into) : readChunked(into);
+        }
+
+        private int readLength(MemorySegment into) throws NetworkException {
+            fill();
+            int n = (int) Math.min(Math.min(remaining, available - start), into.byteSize());
+            MemorySegment.copy(buffer, start, into, 0, n);
+            start += n;
+            remaining -= n;
+            ended = remaining == 0;
+            return n;
+        }
+
+        private int readChunked(MemorySegment into) throws NetworkException {
+            while (true) {
+                if (chunks.done()) {
+                    ended = true;
+                    return -1;
+                }
+                fill();
+                // Never more input than the caller has room for: the data decoded is no longer than it.
+                MemorySegment input = buffer.asSlice(start, Math.min(available - start, into.byteSize()));
+                long[] got = {0};
+                try {
+                    start += chunks.decode(input, data -> {
+                        MemorySegment.copy(data, 0, into, got[0], data.byteSize());
+                        got[0] += data.byteSize();
+                    });
+                } catch (RequestRejected malformed) {
+                    refused = malformed;
+                    throw new NetworkException(Reason.CLOSED, "a malformed chunked body: " + malformed.getMessage());
+                }
+                delivered += got[0];
+                if (delivered > options.body()) {
+                    refused = new RequestRejected(413, "a body of more than " + options.body() + " bytes");
+                    throw new NetworkException(Reason.CLOSED, refused.getMessage());
+                }
+                if (got[0] > 0) {
+                    return (int) got[0];
+                }
+            }
+        }
+
+        /** Makes sure unconsumed bytes are in the buffer, reading more when none are. */
+        private void fill() throws NetworkException {
+            if (start < available) {
+                return;
+            }
+            start = 0;
+            available = 0;
+            int n = flow.read(buffer);
+            if (n < 0) {
+                throw new NetworkException(Reason.CONNECTION_RESET, "the connection ended inside a request body");
+            }
+            available = n;
+        }
+
+        /** Reads and drops what the handler left of the body, so that the next request starts where it should. */
+        void drain() throws NetworkException {
+            MemorySegment sink = MemorySegment.ofArray(new byte[4096]);
+            boolean wasOver = over;
+            over = false;
+            try {
+                while (read(sink) >= 0) {
+                    // dropped
+                }
+            } finally {
+                over = wasOver;
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package dev.morgana.http;
+
+import dev.morgana.api.Clock;
+import dev.morgana.api.Timers;
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.Tcp;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * An HTTP/1.1 server (RFC 9110, 9112) over any {@link Tcp}: one virtual thread per connection, which reads
+ * requests, calls the handler and writes responses in request order (so pipelining needs nothing more).
+ * Keep-alive, Content-Length and chunked bodies both ways, {@code Expect: 100-continue}, HEAD, Date and
+ * Server fields. Malformed or oversized requests, and anything that could be read two ways (request
+ * smuggling), are answered with the status RFC 9112 asks for and a closed connection.
+ */
+public final class HttpServer {
+
+    /**
+     * Limits and timeouts.
+     *
+     * @param requestLine longest request line in bytes (beyond: 414)
+     * @param head largest request head in bytes (beyond: 431)
+     * @param fields most header fields (beyond: 431)
+     * @param body largest request body in bytes (beyond: 413)
+     * @param headTimeout how long a connection may take to deliver a request head, counted from the end
+     *     of the previous response or from accepting it: bounds idle keep-alive and slow heads alike
+     * @param serverName the Server field's value
+     */
+    public record Options(int requestLine, int head, int fields, long body, Duration headTimeout, String serverName) {
+
+        public static final Options DEFAULT = new Options(8 * 1024, 32 * 1024, 100, 16L * 1024 * 1024,
+                Duration.ofSeconds(30), "Morgana");
+
+        public Options {
+            new dev.morgana.http.internal.HeadLimits(requestLine, head, fields); // checks them
+            if (body < 0 || headTimeout.isNegative() || headTimeout.isZero()) {
+                throw new IllegalArgumentException("a body limit of at least 0 and a positive head timeout");
+            }
+        }
+
+        public Options withBody(long bytes) {
+            return new Options(requestLine, head, fields, bytes, headTimeout, serverName);
+        }
+
+        public Options withHeadTimeout(Duration timeout) {
+            return new Options(requestLine, head, fields, body, timeout, serverName);
+        }
+
+        public Options withHead(int requestLineBytes, int headBytes, int fieldCount) {
+            return new Options(requestLineBytes, headBytes, fieldCount, body, headTimeout, serverName);
+        }
+    }
+
+    /** A server that is accepting connections. */
+    public interface Running extends AutoCloseable {
+
+        /** Where it listens; the port chosen when asked for port 0. */
+        Endpoint local();
+
+        /**
+         * Stops accepting, lets requests in progress finish for up to {@code grace}, then closes every
+         * connection (at once if the calling thread is interrupted meanwhile).
+         */
+        void close(Duration grace);
+
+        /** {@link #close(Duration)} with five seconds of grace. */
+        @Override
+        default void close() {
+            close(Duration.ofSeconds(5));
+        }
+    }
+
+    private final Tcp tcp;
+    private final Clock clock;
+    private final Timers timers;
+    private final Options options;
+
+    public HttpServer(Tcp tcp, Clock clock, Timers timers, Options options) {
+        this.tcp = tcp;
+        this.clock = clock;
+        this.timers = timers;
+        this.options = options;
+    }
+
+    /**
+     * Starts serving {@code handler} on {@code local}.
+     *
+     * @throws NetworkException when the endpoint cannot be listened on
+     */
+    public Running serve(Endpoint local, HttpHandler handler) throws NetworkException {
+        Set<Connection> open = ConcurrentHashMap.newKeySet();
+        Tcp.Listener listener = tcp.listen(local, Tcp.Options.DEFAULT.withNoDelay(true), (Flow flow) -> {
+            Connection connection = new Connection(flow, handler, options, clock, timers);
+            open.add(connection);
+            try {
+                connection.serve();
+            } finally {
+                open.remove(connection);
+            }
+        });
+        return new Running() {
+            @Override
+            public Endpoint local() {
+                return listener.local();
+            }
+
+            @Override
+            public void close(Duration grace) {
+                listener.close();
+                for (Connection connection : open) {
+                    connection.stopAfterThisRequest();
+                }
+                long deadline = clock.monotonicNanos() + grace.toNanos();
+                try {
+                    while (!open.isEmpty() && clock.monotonicNanos() < deadline) {
+                        timers.sleep(Duration.ofMillis(10));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    for (Connection connection : open) {
+                        connection.abort();
+                    }
+                }
+            }
+        };
+    }
+}
