@@ -1,0 +1,98 @@
+package dev.morgana.unix.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
+import dev.morgana.api.Application;
+import dev.morgana.api.Clock;
+import dev.morgana.api.Timers;
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.Stack;
+import dev.morgana.http.HttpResponse;
+import dev.morgana.http.HttpServer;
+import dev.morgana.runtime.Unikernel;
+import dev.morgana.unix.UnixTargets;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Morgana's HTTP server as an application on the unix target, judged by curl. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class UnixHttpTest {
+
+    /** What the test does while the server runs, given its port. */
+    interface Check {
+        void run(int port) throws Exception;
+    }
+
+    static final class Serve implements Application {
+        private final Stack stack;
+        private final Clock clock;
+        private final Timers timers;
+        private final Check check;
+
+        @Inject
+        public Serve(Stack stack, Clock clock, Timers timers, Check check) {
+            this.stack = stack;
+            this.clock = clock;
+            this.timers = timers;
+            this.check = check;
+        }
+
+        @Override
+        public void run() throws Exception {
+            HttpServer server = new HttpServer(stack.tcp(), clock, timers, HttpServer.Options.DEFAULT);
+            try (HttpServer.Running running = server.serve(new Endpoint(Ipv4Address.LOOPBACK, 0), request -> {
+                byte[] body = request.body().readAllBytes();
+                return HttpResponse.text(200, request.method() + " " + request.target() + " " + body.length + "\n");
+            })) {
+                check.run(running.local().port());
+            }
+        }
+    }
+
+    static void serving(Check check) throws Exception {
+        List<Module> target = new ArrayList<>(UnixTargets.unixModules());
+        target.add(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Check.class).toInstance(check);
+            }
+        });
+        Unikernel.of("http", Serve.class, target).run();
+    }
+
+    static String curl(String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS"));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void curlTalksToTheServerOnHostSockets(@TempDir Path folder) throws Exception {
+        Path upload = folder.resolve("upload");
+        Files.write(upload, new byte[3 * 1024 * 1024]);
+        serving(port -> {
+            String base = "http://127.0.0.1:" + port;
+            assertEquals("GET /a 0\nGET /b 0\n", curl(base + "/a", base + "/b"));
+            assertEquals("POST /up 3145728\n", curl("--data-binary", "@" + upload, base + "/up"));
+            assertEquals("POST /chunked 3145728\n",
+                    curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + upload, base + "/chunked"));
+        });
+    }
+
+}
