@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * One connection of an {@link HttpServer}: reads a request head, hands the request to the handler, writes
@@ -26,7 +27,9 @@ final class Connection {
 
     private static final int READ_ROOM = 16 * 1024;
     private static final int CHUNK_LINE = 4096;
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    /** IMF-fixdate (RFC 9110 §5.6.7): two-digit days, which RFC_1123_DATE_TIME does not give. */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
+            Locale.US).withZone(ZoneOffset.UTC);
 
     private final Flow flow;
     private final HttpHandler handler;
@@ -39,8 +42,10 @@ final class Connection {
     // What of the buffer holds unconsumed bytes: [start, available).
     private long start;
     private long available;
-    private volatile boolean stopping;
-    private volatile boolean idle = true;
+    // Guarded by this: whether the server is stopping, and whether the connection waits for a head (and
+    // may then be closed at once).
+    private boolean stopping;
+    private boolean idle;
 
     Connection(Flow flow, HttpHandler handler, HttpServer.Options options, Clock clock, Timers timers) {
         this.flow = flow;
@@ -57,11 +62,9 @@ final class Connection {
     void serve() {
         RequestHeadParser parser = new RequestHeadParser(limits);
         try {
-            while (!stopping) {
-                idle = true;
+            while (enterIdle()) {
                 RequestHead head = readHead(parser);
-                idle = false;
-                if (head == null || !exchange(head)) {
+                if (head == null || !leaveIdle() || !exchange(head)) {
                     return;
                 }
                 parser.reset();
@@ -75,10 +78,26 @@ final class Connection {
 
     /** After the request in progress, if any, close: the server is stopping. */
     void stopAfterThisRequest() {
-        stopping = true;
-        if (idle) {
+        boolean closeNow;
+        synchronized (this) {
+            stopping = true;
+            closeNow = idle;
+        }
+        if (closeNow) {
             flow.close();
         }
+    }
+
+    /** Starts waiting for a head, unless the server is stopping. */
+    private synchronized boolean enterIdle() {
+        idle = !stopping;
+        return idle;
+    }
+
+    /** Ends the wait for a head; false when the server stopped meanwhile (and closed the flow). */
+    private synchronized boolean leaveIdle() {
+        idle = false;
+        return !stopping;
     }
 
     void abort() {
@@ -132,6 +151,9 @@ final class Connection {
         HttpResponse response;
         try {
             response = handler.handle(request);
+            if (response == null) {
+                throw new IllegalStateException("the handler returned no response");
+            }
         } catch (Exception e) {
             if (body.refused != null) {
                 throw body.refused; // the body was malformed or too large: that is the answer
@@ -155,12 +177,14 @@ final class Connection {
                 }
             }
         }
-        keepAlive &= !stopping;
-        write(response, method.equals("HEAD"), http11, keepAlive);
-        return keepAlive;
+        synchronized (this) {
+            keepAlive &= !stopping;
+        }
+        return write(response, method.equals("HEAD"), http11, keepAlive);
     }
 
-    private void write(HttpResponse response, boolean head, boolean http11, boolean keepAlive) throws NetworkException {
+    /** Writes the response; returns whether the connection stays open after it. */
+    private boolean write(HttpResponse response, boolean head, boolean http11, boolean keepAlive) throws NetworkException {
         int status = response.status();
         boolean bodyless = status == 204 || status == 304;
         boolean streamed = response.writer().isPresent();
@@ -177,6 +201,8 @@ final class Connection {
         }
         if (closing) {
             text.append("Connection: close\r\n");
+        } else if (!http11) {
+            text.append("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes otherwise
         }
         MemorySegment fields = ascii(text.append("\r\n"));
         if (head || bodyless) {
@@ -204,6 +230,7 @@ final class Connection {
         if (closing) {
             flow.shutdownOutput();
         }
+        return !closing;
     }
 
     /** Answers a refused request and ends the connection (RFC 9112: its framing cannot be trusted). */

@@ -33,7 +33,7 @@ public final class HttpResponse {
         if (status < 200 || status > 999) {
             throw new IllegalArgumentException("a final status is 200–999, got " + status);
         }
-        for (String reserved : new String[] {"content-length", "transfer-encoding", "connection", "date"}) {
+        for (String reserved : new String[] {"content-length", "transfer-encoding", "connection", "date", "server"}) {
             if (headers.first(reserved).isPresent()) {
                 throw new IllegalArgumentException("the server sets " + reserved + " itself");
             }
@@ -46,7 +46,7 @@ public final class HttpResponse {
 
     /** A response with {@code body}, which the server sends as it is (the caller must not change it). */
     public static HttpResponse of(int status, Headers headers, MemorySegment body) {
-        return new HttpResponse(status, headers, body, null);
+        return new HttpResponse(status, headers, java.util.Objects.requireNonNull(body, "body"), null);
     }
 
     /** A response with no body. */
@@ -62,7 +62,7 @@ public final class HttpResponse {
 
     /** A response whose body {@code writer} produces while it is sent (chunked). */
     public static HttpResponse streaming(int status, Headers headers, BodyWriter writer) {
-        return new HttpResponse(status, headers, null, writer);
+        return new HttpResponse(status, headers, null, java.util.Objects.requireNonNull(writer, "writer"));
     }
 
     public int status() {

@@ -9,6 +9,7 @@ import dev.morgana.api.net.Tcp;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An HTTP/1.1 server (RFC 9110, 9112) over any {@link Tcp}: one virtual thread per connection, which reads
@@ -39,6 +40,9 @@ public final class HttpServer {
             new dev.morgana.http.internal.HeadLimits(requestLine, head, fields); // checks them
             if (body < 0 || headTimeout.isNegative() || headTimeout.isZero()) {
                 throw new IllegalArgumentException("a body limit of at least 0 and a positive head timeout");
+            }
+            if (serverName.isEmpty() || !serverName.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
+                throw new IllegalArgumentException("a Server value of printable ASCII, got " + serverName);
             }
         }
 
@@ -93,9 +97,13 @@ public final class HttpServer {
      */
     public Running serve(Endpoint local, HttpHandler handler) throws NetworkException {
         Set<Connection> open = ConcurrentHashMap.newKeySet();
+        AtomicBoolean closing = new AtomicBoolean();
         Tcp.Listener listener = tcp.listen(local, Tcp.Options.DEFAULT.withNoDelay(true), (Flow flow) -> {
             Connection connection = new Connection(flow, handler, options, clock, timers);
             open.add(connection);
+            if (closing.get()) {
+                connection.stopAfterThisRequest(); // accepted while closing went through the open ones
+            }
             try {
                 connection.serve();
             } finally {
@@ -110,6 +118,7 @@ public final class HttpServer {
 
             @Override
             public void close(Duration grace) {
+                closing.set(true);
                 listener.close();
                 for (Connection connection : open) {
                     connection.stopAfterThisRequest();

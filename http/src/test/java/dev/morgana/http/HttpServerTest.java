@@ -74,7 +74,8 @@ class HttpServerTest {
         assertTrue(output.contains("GET /b?x=1 0\n"), output);
         assertTrue(output.contains("Re-using existing connection") || output.contains("Reusing existing"), output);
         assertTrue(output.contains("< Server: Morgana"), output);
-        assertTrue(output.contains("< Date: "), output);
+        assertTrue(java.util.regex.Pattern.compile("< Date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT")
+                .matcher(output).find(), "an IMF-fixdate: " + output);
     }
 
     @Test
@@ -121,6 +122,41 @@ class HttpServerTest {
         assertTrue(!response.contains("100 Continue"), response);
         String kept = exchange("GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n");
         assertTrue(kept.contains("GET /1 0\n") && kept.contains("GET /2 0\n"), kept);
+        assertTrue(kept.contains("Connection: keep-alive\r\n"), "an HTTP/1.0 client closes otherwise: " + kept);
+    }
+
+    @Test
+    void aStreamedResponseToHttp10EndsTheConnectionAndNothingAfterItRuns() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        server.close(Duration.ZERO);
+        server = start(HttpServer.Options.DEFAULT, request -> {
+            calls.incrementAndGet();
+            return HttpResponse.streaming(200, Headers.of(),
+                    sink -> sink.write(MemorySegment.ofArray("streamed".getBytes(StandardCharsets.US_ASCII))));
+        });
+        String response = exchange("GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nPOST /charge HTTP/1.0\r\n\r\n");
+        assertTrue(response.contains("Connection: close\r\n") && response.endsWith("\r\n\r\nstreamed"), response);
+        assertEquals(1, calls.get(), "the body ends with the connection, so no request may follow it");
+    }
+
+    @Test
+    void pipelinedRequestsSurviveBodiesReadOrNot() throws Exception {
+        server.close(Duration.ZERO);
+        server = start(HttpServer.Options.DEFAULT, request -> HttpResponse.text(200, request.target() + "\n"));
+        String response = exchange("POST /chunked HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "3\r\nabc\r\n0\r\n\r\nPOST /length HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
+                + "GET /last HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        int chunked = response.indexOf("/chunked\n");
+        int length = response.indexOf("/length\n");
+        int last = response.indexOf("/last\n");
+        assertTrue(chunked > 0 && length > chunked && last > length, "unread bodies are skipped exactly: " + response);
+    }
+
+    @Test
+    void aHandlerReturningNothingGets500() throws Exception {
+        server.close(Duration.ZERO);
+        server = start(HttpServer.Options.DEFAULT, request -> null);
+        assertTrue(exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n").startsWith("HTTP/1.1 500 "));
     }
 
     @Test

@@ -178,6 +178,9 @@ final class EngineFlow implements TlsFlow {
                     case OK -> afterRecord(result);
                     case BUFFER_UNDERFLOW -> {
                         if (!fill()) {
+                            if (inputShut) {
+                                return -1; // shut down here while this read waited: not the peer's doing
+                            }
                             // RFC 8446 §6.1: an end without close_notify may be a truncation attack.
                             throw new TlsException("the connection ended without a TLS close_notify (truncated)");
                         }

@@ -69,17 +69,25 @@ public final class TlsClient {
      * @throws TlsException when the handshake fails: an untrusted chain, a certificate for another name,
      *     nothing in common with the server, an alert from it
      * @throws NetworkException when {@code plain} fails
+     * @throws IllegalArgumentException when {@code serverName} cannot be sent as SNI ({@code plain} is
+     *     closed then too)
      */
     public TlsFlow connect(Flow plain, String serverName) throws NetworkException {
-        SSLEngine engine = context.createSSLEngine(serverName, plain.remote().port());
-        engine.setUseClientMode(true);
-        SSLParameters parameters = engine.getSSLParameters();
-        parameters.setProtocols(versions.stream().map(TlsVersion::jsseName).toArray(String[]::new));
-        parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
-        // Host-name verification by the trust manager, against the name given here.
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        parameters.setServerNames(TlsIdentity.isIpLiteral(serverName) ? List.of() : List.of(new SNIHostName(serverName)));
-        engine.setSSLParameters(parameters);
+        SSLEngine engine;
+        try {
+            engine = context.createSSLEngine(serverName, plain.remote().port());
+            engine.setUseClientMode(true);
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setProtocols(versions.stream().map(TlsVersion::jsseName).toArray(String[]::new));
+            parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            // Host-name verification by the trust manager, against the name given here.
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            parameters.setServerNames(TlsIdentity.isIpLiteral(serverName) ? List.of() : List.of(new SNIHostName(serverName)));
+            engine.setSSLParameters(parameters);
+        } catch (RuntimeException e) { // a server name SNI cannot carry ("my_host", "example.com.")
+            plain.close();
+            throw e;
+        }
         return EngineFlow.handshake(plain, engine, () -> Optional.of(serverName));
     }
 
