@@ -372,7 +372,14 @@ final class Connection {
             }
             start = 0;
             available = 0;
-            int n = flow.read(buffer);
+            // Body progress: a client that stops sending mid-body loses the connection.
+            Timers.Timer deadline = timers.schedule(clock.monotonicNanos() + options.bodyTimeout().toNanos(), flow::close);
+            int n;
+            try {
+                n = flow.read(buffer);
+            } finally {
+                deadline.cancel();
+            }
             if (n < 0) {
                 throw new NetworkException(Reason.CONNECTION_RESET, "the connection ended inside a request body");
             }

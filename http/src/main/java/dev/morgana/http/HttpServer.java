@@ -29,17 +29,20 @@ public final class HttpServer {
      * @param body largest request body in bytes (beyond: 413)
      * @param headTimeout how long a connection may take to deliver a request head, counted from the end
      *     of the previous response or from accepting it: bounds idle keep-alive and slow heads alike
+     * @param bodyTimeout how long a request body may go without a byte arriving (beyond: the connection
+     *     is closed)
      * @param serverName the Server field's value
      */
-    public record Options(int requestLine, int head, int fields, long body, Duration headTimeout, String serverName) {
+    public record Options(int requestLine, int head, int fields, long body, Duration headTimeout, Duration bodyTimeout,
+            String serverName) {
 
         public static final Options DEFAULT = new Options(8 * 1024, 32 * 1024, 100, 16L * 1024 * 1024,
-                Duration.ofSeconds(30), "Morgana");
+                Duration.ofSeconds(30), Duration.ofSeconds(30), "Morgana");
 
         public Options {
             new dev.morgana.http.internal.HeadLimits(requestLine, head, fields); // checks them
-            if (body < 0 || headTimeout.isNegative() || headTimeout.isZero()) {
-                throw new IllegalArgumentException("a body limit of at least 0 and a positive head timeout");
+            if (body < 0 || !headTimeout.isPositive() || !bodyTimeout.isPositive()) {
+                throw new IllegalArgumentException("a body limit of at least 0 and positive timeouts");
             }
             if (serverName.isEmpty() || !serverName.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
                 throw new IllegalArgumentException("a Server value of printable ASCII, got " + serverName);
@@ -47,15 +50,19 @@ public final class HttpServer {
         }
 
         public Options withBody(long bytes) {
-            return new Options(requestLine, head, fields, bytes, headTimeout, serverName);
+            return new Options(requestLine, head, fields, bytes, headTimeout, bodyTimeout, serverName);
         }
 
         public Options withHeadTimeout(Duration timeout) {
-            return new Options(requestLine, head, fields, body, timeout, serverName);
+            return new Options(requestLine, head, fields, body, timeout, bodyTimeout, serverName);
+        }
+
+        public Options withBodyTimeout(Duration timeout) {
+            return new Options(requestLine, head, fields, body, headTimeout, timeout, serverName);
         }
 
         public Options withHead(int requestLineBytes, int headBytes, int fieldCount) {
-            return new Options(requestLineBytes, headBytes, fieldCount, body, headTimeout, serverName);
+            return new Options(requestLineBytes, headBytes, fieldCount, body, headTimeout, bodyTimeout, serverName);
         }
     }
 

@@ -5,6 +5,6 @@
  * {@link dev.morgana.http.StaticFiles}, a handler serving any {@code KvRo}; TLS (Bouncy Castle) as a
  * functor FLOW → FLOW in {@code dev.morgana.http.tls}.
  *
- * <p>Issue #4 still brings the client and a bound on how slowly a request body may arrive.
+ * <p>Issue #4 still brings the client.
  */
 package dev.morgana.http;

@@ -41,7 +41,8 @@ class HttpServerTest {
 
     @BeforeEach
     void start() throws Exception {
-        server = start(HttpServer.Options.DEFAULT.withBody(64 * 1024).withHeadTimeout(Duration.ofMillis(500)),
+        server = start(HttpServer.Options.DEFAULT.withBody(64 * 1024).withHeadTimeout(Duration.ofMillis(500))
+                        .withBodyTimeout(Duration.ofMillis(500)),
                 HttpServerTest::echo);
     }
 
@@ -195,6 +196,19 @@ class HttpServerTest {
             assertEquals(-1, socket.getInputStream().read(), "closed without an answer");
             long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
             assertTrue(waited >= 400 && waited < 5000, "closed after the head timeout: " + waited + " ms");
+        }
+    }
+
+    @Test
+    void aStalledBodyIsCutOff() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", server.local().port())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc"
+                    .getBytes(StandardCharsets.US_ASCII));
+            long started = System.nanoTime();
+            assertEquals(-1, socket.getInputStream().read(), "closed without an answer");
+            long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
+            assertTrue(waited >= 400 && waited < 5000, "closed after the body timeout: " + waited + " ms");
         }
     }
 
