@@ -1,7 +1,6 @@
 package dev.morgana.http;
 
 import dev.morgana.api.Clock;
-import dev.morgana.api.Timers;
 import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
@@ -13,10 +12,7 @@ import dev.morgana.http.internal.RequestHeadParser;
 import dev.morgana.http.internal.RequestRejected;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * One connection of an {@link HttpServer}: reads a request head, hands the request to the handler, writes
@@ -27,15 +23,11 @@ final class Connection {
 
     private static final int READ_ROOM = 16 * 1024;
     private static final int CHUNK_LINE = 4096;
-    /** IMF-fixdate (RFC 9110 §5.6.7): two-digit days, which RFC_1123_DATE_TIME does not give. */
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
-            Locale.US).withZone(ZoneOffset.UTC);
 
     private final Flow flow;
     private final HttpHandler handler;
     private final HttpServer.Options options;
     private final Clock clock;
-    private final Timers timers;
     private final HeadLimits limits;
     private final MemorySegment buffer;
 
@@ -46,13 +38,18 @@ final class Connection {
     // may then be closed at once).
     private boolean stopping;
     private boolean idle;
+    /**
+     * When the read in progress must have delivered (a head, or some body), in monotonic time; the
+     * server's sweeper closes the flow once it passes. A field rather than a timer per read: scheduling
+     * one per request woke the timer thread every time.
+     */
+    private volatile long deadline = Long.MAX_VALUE;
 
-    Connection(Flow flow, HttpHandler handler, HttpServer.Options options, Clock clock, Timers timers) {
+    Connection(Flow flow, HttpHandler handler, HttpServer.Options options, Clock clock) {
         this.flow = flow;
         this.handler = handler;
         this.options = options;
         this.clock = clock;
-        this.timers = timers;
         this.limits = new HeadLimits(options.requestLine(), options.head(), options.fields());
         // Room for the largest head the parser lets through, empty lines before it included, and a read.
         this.buffer = MemorySegment.ofArray(new byte[options.head() + options.requestLine() + READ_ROOM]);
@@ -104,11 +101,18 @@ final class Connection {
         flow.close();
     }
 
+    /** Closes the connection if its read in progress is overdue at {@code now} (monotonic time). */
+    void closeIfOverdue(long now) {
+        if (now - deadline > 0) {
+            flow.close();
+        }
+    }
+
     private RequestHead readHead(RequestHeadParser parser) throws RequestRejected, NetworkException {
         MemorySegment.copy(buffer, start, buffer, 0, available - start); // the head must start at 0
         available -= start;
         start = 0;
-        Timers.Timer deadline = timers.schedule(clock.monotonicNanos() + options.headTimeout().toNanos(), flow::close);
+        deadline = clock.monotonicNanos() + options.headTimeout().toNanos();
         try {
             RequestHead head = parser.parse(buffer, available);
             while (head == null) {
@@ -122,7 +126,7 @@ final class Connection {
             start = head.length();
             return head;
         } finally {
-            deadline.cancel();
+            deadline = Long.MAX_VALUE;
         }
     }
 
@@ -249,7 +253,7 @@ final class Connection {
 
     private StringBuilder statusLine(int status) {
         return new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
-                .append("\r\nDate: ").append(HTTP_DATE.format(clock.instant()))
+                .append("\r\nDate: ").append(HttpDates.RESPONSES.format(clock.instant()))
                 .append("\r\nServer: ").append(options.serverName()).append("\r\n");
     }
 
@@ -373,12 +377,12 @@ final class Connection {
             start = 0;
             available = 0;
             // Body progress: a client that stops sending mid-body loses the connection.
-            Timers.Timer deadline = timers.schedule(clock.monotonicNanos() + options.bodyTimeout().toNanos(), flow::close);
+            deadline = clock.monotonicNanos() + options.bodyTimeout().toNanos();
             int n;
             try {
                 n = flow.read(buffer);
             } finally {
-                deadline.cancel();
+                deadline = Long.MAX_VALUE;
             }
             if (n < 0) {
                 throw new NetworkException(Reason.CONNECTION_RESET, "the connection ended inside a request body");

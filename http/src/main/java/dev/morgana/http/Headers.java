@@ -24,6 +24,23 @@ public final class Headers {
         return EMPTY;
     }
 
+    /**
+     * Fields given as name, value, name, value...
+     *
+     * @throws IllegalArgumentException as {@link #with} does, or for an odd number of strings
+     */
+    public static Headers of(String... namesAndValues) {
+        if (namesAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("names and values in pairs, got " + namesAndValues.length + " strings");
+        }
+        String[] pairs = namesAndValues.clone();
+        for (int i = 0; i < pairs.length; i += 2) {
+            check(pairs[i], pairs[i + 1]);
+            pairs[i + 1] = pairs[i + 1].strip();
+        }
+        return new Headers(List.of(pairs));
+    }
+
     /** Fields the request parser has already checked, as name, value, name, value... */
     static Headers parsed(String... pairs) {
         return new Headers(List.of(pairs));
@@ -35,12 +52,7 @@ public final class Headers {
      * @throws IllegalArgumentException when the name is not a token or the value holds CR, LF or NUL
      */
     public Headers with(String name, String value) {
-        if (name.isEmpty() || !name.chars().allMatch(Headers::isTokenChar)) {
-            throw new IllegalArgumentException("not a field name: " + name);
-        }
-        if (value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
-            throw new IllegalArgumentException("a field value with CR, LF or NUL: " + name);
-        }
+        check(name, value);
         List<String> more = new ArrayList<>(pairs);
         more.add(name);
         more.add(value.strip());
@@ -99,6 +111,23 @@ public final class Headers {
             text.append(pairs.get(i).toLowerCase(Locale.ROOT)).append(": ").append(pairs.get(i + 1)).append('\n');
         }
         return text.toString();
+    }
+
+    private static void check(String name, String value) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("an empty field name");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!isTokenChar(name.charAt(i))) {
+                throw new IllegalArgumentException("not a field name: " + name);
+            }
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                throw new IllegalArgumentException("a field value with CR, LF or NUL: " + name);
+            }
+        }
     }
 
     private static boolean isTokenChar(int c) {

@@ -85,6 +85,26 @@ public final class HttpServer {
         }
     }
 
+    /**
+     * Closes, every so often, the connections whose head or body is overdue: one timer for the server
+     * rather than one per read. Checks a quarter of the shorter timeout apart (10 ms to 1 s), so a
+     * connection is closed at most that late.
+     */
+    private void sweep(Set<Connection> open, AtomicBoolean closing) {
+        long period = Math.clamp(Math.min(options.headTimeout().toNanos(), options.bodyTimeout().toNanos()) / 4,
+                Duration.ofMillis(10).toNanos(), Duration.ofSeconds(1).toNanos());
+        timers.schedule(clock.monotonicNanos() + period, () -> {
+            if (closing.get()) {
+                return;
+            }
+            long now = clock.monotonicNanos();
+            for (Connection connection : open) {
+                connection.closeIfOverdue(now);
+            }
+            sweep(open, closing);
+        });
+    }
+
     private final Tcp tcp;
     private final Clock clock;
     private final Timers timers;
@@ -106,7 +126,7 @@ public final class HttpServer {
         Set<Connection> open = ConcurrentHashMap.newKeySet();
         AtomicBoolean closing = new AtomicBoolean();
         Tcp.Listener listener = tcp.listen(local, Tcp.Options.DEFAULT.withNoDelay(true), (Flow flow) -> {
-            Connection connection = new Connection(flow, handler, options, clock, timers);
+            Connection connection = new Connection(flow, handler, options, clock);
             open.add(connection);
             if (closing.get()) {
                 connection.stopAfterThisRequest(); // accepted while closing went through the open ones
@@ -117,6 +137,7 @@ public final class HttpServer {
                 open.remove(connection);
             }
         });
+        sweep(open, closing);
         return new Running() {
             @Override
             public Endpoint local() {

@@ -9,7 +9,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -32,8 +31,6 @@ import java.util.Optional;
  */
 public final class StaticFiles implements HttpHandler {
 
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
-            Locale.US).withZone(ZoneOffset.UTC);
 
     private static final Map<String, String> TYPES = Map.ofEntries(
             Map.entry("html", "text/html; charset=utf-8"), Map.entry("htm", "text/html; charset=utf-8"),
@@ -45,6 +42,7 @@ public final class StaticFiles implements HttpHandler {
             Map.entry("woff2", "font/woff2"), Map.entry("pdf", "application/pdf"), Map.entry("wasm", "application/wasm"));
 
     private final KvRo store;
+    private final HttpDates dates = new HttpDates();
 
     public StaticFiles(KvRo store) {
         this.store = store;
@@ -87,11 +85,12 @@ public final class StaticFiles implements HttpHandler {
         long size = store.size(key);
         String etag = "\"" + store.digest(key) + "\"";
         Instant modified = store.lastModified(key).truncatedTo(ChronoUnit.SECONDS);
-        Headers headers = Headers.of().with("ETag", etag).with("Last-Modified", HTTP_DATE.format(modified));
+        String lastModified = dates.format(modified);
         if (notModified(request.headers(), etag, modified)) {
-            return HttpResponse.of(304, headers, MemorySegment.NULL);
+            return HttpResponse.of(304, Headers.of("ETag", etag, "Last-Modified", lastModified), MemorySegment.NULL);
         }
-        headers = headers.with("Content-Type", type(key)).with("Accept-Ranges", "bytes");
+        Headers headers = Headers.of("ETag", etag, "Last-Modified", lastModified, "Content-Type", type(key),
+                "Accept-Ranges", "bytes");
         Optional<String> range = request.method().equals("GET") ? request.headers().first("range") : Optional.empty();
         if (range.isPresent() && ifRangeHolds(request.headers(), etag)) {
             long[] bytes = range(range.get(), size);

@@ -184,37 +184,73 @@ final class NettyFlow implements Flow {
             int size = (int) Math.min(WRITE_CHUNK, data.byteSize() - offset);
             awaitWritable();
             ByteBuf buffer = channel.alloc().directBuffer(size);
-            try {
-                MemorySegment.copy(data, offset, MemorySegment.ofBuffer(buffer.nioBuffer(0, size)), 0, size);
-            } catch (RuntimeException e) {
-                buffer.release(); // a closed arena, a segment of another thread: the caller's error, not a leak
-                throw e;
+            copy(data, offset, buffer, size);
+            enqueue(buffer);
+        }
+    }
+
+    /** Small gathering writes (a response's head and body, say) travel as one buffer. */
+    @Override
+    public void write(List<MemorySegment> data) throws NetworkException {
+        long total = 0;
+        for (MemorySegment segment : data) {
+            total += segment.byteSize();
+        }
+        if (total > WRITE_CHUNK) {
+            Flow.super.write(data);
+            return;
+        }
+        if (total == 0) {
+            return;
+        }
+        awaitWritable();
+        ByteBuf buffer = channel.alloc().directBuffer((int) total);
+        for (MemorySegment segment : data) {
+            copy(segment, 0, buffer, (int) segment.byteSize());
+        }
+        enqueue(buffer);
+    }
+
+    /** Appends {@code size} bytes of {@code data} from {@code offset} to {@code buffer}. */
+    private static void copy(MemorySegment data, long offset, ByteBuf buffer, int size) {
+        try {
+            MemorySegment.copy(data, offset, MemorySegment.ofBuffer(buffer.nioBuffer(buffer.writerIndex(), size)), 0, size);
+        } catch (RuntimeException e) {
+            buffer.release(); // a closed arena, a segment of another thread: the caller's error, not a leak
+            throw e;
+        }
+        buffer.writerIndex(buffer.writerIndex() + size);
+    }
+
+    private void enqueue(ByteBuf buffer) throws NetworkException {
+        ChannelPromise written = channel.newPromise();
+        written.addListener(future -> {
+            if (!future.isSuccess()) {
+                failed(Sockets.error("write to " + remote + " failed", future.cause()));
             }
-            buffer.writerIndex(size);
-            ChannelPromise written = channel.newPromise();
-            written.addListener(future -> {
-                if (!future.isSuccess()) {
-                    failed(Sockets.error("write to " + remote + " failed", future.cause()));
-                }
-            });
-            boolean schedule;
-            lock.lock();
-            try {
-                if (closed || outputShut) { // shut by another thread since awaitWritable: the FIN may be out
-                    buffer.release();
-                    throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
-                }
+        });
+        boolean schedule;
+        lock.lock();
+        try {
+            if (closed || outputShut) { // shut by another thread since awaitWritable: the FIN may be out
+                schedule = false;
+                written = null;
+            } else {
                 outbound.addLast(new Outbound(buffer, written));
-                queued += size;
+                queued += buffer.readableBytes();
                 lastWrite = written;
                 schedule = !flushing;
                 flushing = true;
-            } finally {
-                lock.unlock();
             }
-            if (schedule) {
-                scheduleFlush();
-            }
+        } finally {
+            lock.unlock();
+        }
+        if (written == null) {
+            buffer.release();
+            throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
+        }
+        if (schedule) {
+            scheduleFlush();
         }
     }
 
