@@ -10,6 +10,7 @@ import dev.morgana.http.internal.HeadLimits;
 import dev.morgana.http.internal.RequestHead;
 import dev.morgana.http.internal.RequestHeadParser;
 import dev.morgana.http.internal.RequestRejected;
+import dev.morgana.http.tls.TlsServer;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -24,7 +25,11 @@ final class Connection {
     private static final int READ_ROOM = 16 * 1024;
     private static final int CHUNK_LINE = 4096;
 
-    private final Flow flow;
+    /** The accepted connection; what timeouts and shutdown close, abruptly. */
+    private final Flow transport;
+    private final TlsServer tls;
+    /** What requests are read from and responses written to: the transport, or TLS over it. */
+    private Flow flow;
     private final HttpHandler handler;
     private final HttpServer.Options options;
     private final Clock clock;
@@ -45,8 +50,11 @@ final class Connection {
      */
     private volatile long deadline = Long.MAX_VALUE;
 
-    Connection(Flow flow, HttpHandler handler, HttpServer.Options options, Clock clock) {
-        this.flow = flow;
+    /** A connection over {@code transport}, with TLS when {@code tls} is not null. */
+    Connection(Flow transport, TlsServer tls, HttpHandler handler, HttpServer.Options options, Clock clock) {
+        this.transport = transport;
+        this.tls = tls;
+        this.flow = transport;
         this.handler = handler;
         this.options = options;
         this.clock = clock;
@@ -59,6 +67,14 @@ final class Connection {
     void serve() {
         RequestHeadParser parser = new RequestHeadParser(limits);
         try {
+            if (tls != null) {
+                deadline = clock.monotonicNanos() + options.headTimeout().toNanos(); // the handshake counts as head
+                try {
+                    flow = tls.accept(transport);
+                } finally {
+                    deadline = Long.MAX_VALUE;
+                }
+            }
             while (enterIdle()) {
                 RequestHead head = readHead(parser);
                 if (head == null || !leaveIdle() || !exchange(head)) {
@@ -69,7 +85,11 @@ final class Connection {
         } catch (RequestRejected rejected) {
             refuse(rejected);
         } catch (NetworkException gone) {
-            // The client went away, reset, or took too long: nothing to answer.
+            // The client went away, reset, or took too long, or the handshake failed: nothing to answer.
+        } finally {
+            if (flow != transport) {
+                flow.close(); // TLS: close_notify before the transport closes
+            }
         }
     }
 
@@ -81,7 +101,7 @@ final class Connection {
             closeNow = idle;
         }
         if (closeNow) {
-            flow.close();
+            transport.close();
         }
     }
 
@@ -98,13 +118,13 @@ final class Connection {
     }
 
     void abort() {
-        flow.close();
+        transport.close();
     }
 
     /** Closes the connection if its read in progress is overdue at {@code now} (monotonic time). */
     void closeIfOverdue(long now) {
         if (now - deadline > 0) {
-            flow.close();
+            transport.close();
         }
     }
 

@@ -6,6 +6,7 @@ import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Tcp;
+import dev.morgana.http.tls.TlsServer;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -123,10 +124,20 @@ public final class HttpServer {
      * @throws NetworkException when the endpoint cannot be listened on
      */
     public Running serve(Endpoint local, HttpHandler handler) throws NetworkException {
+        return serve(local, null, handler);
+    }
+
+    /**
+     * Starts serving {@code handler} over TLS on {@code local} (HTTPS): each connection's handshake must
+     * finish within the head timeout.
+     *
+     * @throws NetworkException when the endpoint cannot be listened on
+     */
+    public Running serve(Endpoint local, TlsServer tls, HttpHandler handler) throws NetworkException {
         Set<Connection> open = ConcurrentHashMap.newKeySet();
         AtomicBoolean closing = new AtomicBoolean();
         Tcp.Listener listener = tcp.listen(local, Tcp.Options.DEFAULT.withNoDelay(true), (Flow flow) -> {
-            Connection connection = new Connection(flow, handler, options, clock);
+            Connection connection = new Connection(flow, tls, handler, options, clock);
             open.add(connection);
             if (closing.get()) {
                 connection.stopAfterThisRequest(); // accepted while closing went through the open ones

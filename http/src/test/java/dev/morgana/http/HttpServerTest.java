@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.http.tls.TlsIdentity;
+import dev.morgana.http.tls.TlsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
@@ -197,6 +199,25 @@ class HttpServerTest {
             long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
             assertTrue(waited >= 400 && waited < 5000, "closed after the head timeout: " + waited + " ms");
         }
+    }
+
+    @Test
+    void servesHttpsWithKeepAliveAndShrugsOffAPlainTextClient(@TempDir Path folder) throws Exception {
+        TlsIdentity identity = TlsIdentity.selfSigned("localhost");
+        Path ca = folder.resolve("ca.pem");
+        Files.writeString(ca, identity.chainPem());
+        server.close(Duration.ZERO);
+        server = new HttpServer(new SocketTcp(), time, time, HttpServer.Options.DEFAULT).serve(
+                new Endpoint(Ipv4Address.LOOPBACK, 0), TlsServer.builder(identity).applicationProtocols("http/1.1").build(),
+                HttpServerTest::echo);
+        int port = server.local().port();
+        String plain = exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertTrue(!plain.contains("HTTP/1.1"), "no HTTP answer to plain text on the TLS port: " + plain);
+        String output = run("curl", "-sS", "-v", "--http1.1", "--cacert", ca.toString(), "--resolve",
+                "localhost:" + port + ":127.0.0.1", "https://localhost:" + port + "/a", "https://localhost:" + port + "/b");
+        assertTrue(output.contains("GET /a 0\n") && output.contains("GET /b 0\n"), output);
+        assertTrue(output.contains("Re-using existing connection") || output.contains("Reusing existing"), output);
+        assertTrue(output.contains("ALPN: server accepted http/1.1") || output.contains("ALPN, server accepted"), output);
     }
 
     @Test
