@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * An HTTP/1.1 server (RFC 9110, 9112) over any {@link Tcp}: one virtual thread per connection, which reads
  * requests, calls the handler and writes responses in request order (so pipelining needs nothing more).
  * Keep-alive, Content-Length and chunked bodies both ways, {@code Expect: 100-continue}, HEAD, Date and
- * Server fields. Malformed or oversized requests, and anything that could be read two ways (request
- * smuggling), are answered with the status RFC 9112 asks for and a closed connection.
+ * Server fields, HTTPS through a {@link TlsServer}. Malformed or oversized requests, and anything that
+ * could be read two ways (request smuggling), are answered with the status RFC 9112 asks for and a
+ * closed connection; heads and bodies that arrive too slowly lose theirs.
  */
 public final class HttpServer {
 
@@ -84,26 +85,6 @@ public final class HttpServer {
         default void close() {
             close(Duration.ofSeconds(5));
         }
-    }
-
-    /**
-     * Closes, every so often, the connections whose head or body is overdue: one timer for the server
-     * rather than one per read. Checks a quarter of the shorter timeout apart (10 ms to 1 s), so a
-     * connection is closed at most that late.
-     */
-    private void sweep(Set<Connection> open, AtomicBoolean closing) {
-        long period = Math.clamp(Math.min(options.headTimeout().toNanos(), options.bodyTimeout().toNanos()) / 4,
-                Duration.ofMillis(10).toNanos(), Duration.ofSeconds(1).toNanos());
-        timers.schedule(clock.monotonicNanos() + period, () -> {
-            if (closing.get()) {
-                return;
-            }
-            long now = clock.monotonicNanos();
-            for (Connection connection : open) {
-                connection.closeIfOverdue(now);
-            }
-            sweep(open, closing);
-        });
     }
 
     private final Tcp tcp;
@@ -176,5 +157,25 @@ public final class HttpServer {
                 }
             }
         };
+    }
+
+    /**
+     * Closes, every so often, the connections whose head or body is overdue: one timer for the server
+     * rather than one per read. Checks a quarter of the shorter timeout apart (10 ms to 1 s), so a
+     * connection is closed at most that late.
+     */
+    private void sweep(Set<Connection> open, AtomicBoolean closing) {
+        long period = Math.clamp(Math.min(options.headTimeout().toNanos(), options.bodyTimeout().toNanos()) / 4,
+                Duration.ofMillis(10).toNanos(), Duration.ofSeconds(1).toNanos());
+        timers.schedule(clock.monotonicNanos() + period, () -> {
+            if (closing.get()) {
+                return;
+            }
+            long now = clock.monotonicNanos();
+            for (Connection connection : open) {
+                connection.closeIfOverdue(now);
+            }
+            sweep(open, closing);
+        });
     }
 }
