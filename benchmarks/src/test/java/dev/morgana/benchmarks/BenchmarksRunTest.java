@@ -3,6 +3,8 @@ package dev.morgana.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.morgana.benchmarks.http.HttpExchangeBenchmark;
+import dev.morgana.benchmarks.http.RequestHeadParseBenchmark;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,8 @@ class BenchmarksRunTest {
     void everyBenchmarkRunsAndMeasuresSomething() throws Exception {
         Collection<RunResult> results = new Runner(new OptionsBuilder()
                 .include(Ipv4AddressParseBenchmark.class.getName())
+                .include(RequestHeadParseBenchmark.class.getName())
+                .include(HttpExchangeBenchmark.class.getName())
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -29,7 +33,7 @@ class BenchmarksRunTest {
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .shouldFailOnError(true)
                 .build()).run();
-        assertEquals(4, results.size(), "two benchmarks × two parameters");
+        assertEquals(8, results.size(), "the address parsers × two inputs, and two each for HTTP heads and exchanges");
         for (RunResult result : results) {
             double score = result.getPrimaryResult().getScore();
             assertTrue(score > 0 && Double.isFinite(score), result.getParams().getBenchmark() + " scored " + score);
