@@ -336,15 +336,19 @@ final class Connection {
             if (into.byteSize() == 0) {
                 throw new IllegalArgumentException("read into an empty buffer");
             }
+            if (expectingContinue && refused == null && !ended) {
+                expectingContinue = false;
+                flow.write(ascii(new StringBuilder("HTTP/1.1 100 Continue\r\n\r\n")));
+            }
+            return next(into);
+        }
+
+        private int next(MemorySegment into) throws NetworkException {
             if (refused != null) {
                 throw new NetworkException(Reason.CLOSED, "the request body was refused: " + refused.getMessage());
             }
             if (ended) {
                 return -1;
-            }
-            if (expectingContinue) {
-                expectingContinue = false;
-                flow.write(ascii(new StringBuilder("HTTP/1.1 100 Continue\r\n\r\n")));
             }
             return chunks == null ? readLength(into) : readChunked(into);
         }
@@ -413,14 +417,8 @@ final class Connection {
         /** Reads and drops what the handler left of the body, so that the next request starts where it should. */
         void drain() throws NetworkException {
             MemorySegment sink = MemorySegment.ofArray(new byte[4096]);
-            boolean wasOver = over;
-            over = false;
-            try {
-                while (read(sink) >= 0) {
-                    // dropped
-                }
-            } finally {
-                over = wasOver;
+            while (next(sink) >= 0) {
+                // dropped
             }
         }
     }

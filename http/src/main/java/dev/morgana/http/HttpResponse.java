@@ -3,6 +3,7 @@ package dev.morgana.http;
 import dev.morgana.api.net.NetworkException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -46,7 +47,7 @@ public final class HttpResponse {
 
     /** A response with {@code body}, which the server sends as it is (the caller must not change it). */
     public static HttpResponse of(int status, Headers headers, MemorySegment body) {
-        return new HttpResponse(status, headers, java.util.Objects.requireNonNull(body, "body"), null);
+        return new HttpResponse(status, headers, Objects.requireNonNull(body, "body"), null);
     }
 
     /** A response with no body. */
@@ -62,7 +63,7 @@ public final class HttpResponse {
 
     /** A response whose body {@code writer} produces while it is sent (chunked). */
     public static HttpResponse streaming(int status, Headers headers, BodyWriter writer) {
-        return new HttpResponse(status, headers, null, java.util.Objects.requireNonNull(writer, "writer"));
+        return new HttpResponse(status, headers, null, Objects.requireNonNull(writer, "writer"));
     }
 
     public int status() {

@@ -6,6 +6,7 @@ import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Tcp;
+import dev.morgana.http.internal.HeadLimits;
 import dev.morgana.http.tls.TlsServer;
 import java.time.Duration;
 import java.util.Set;
@@ -42,7 +43,7 @@ public final class HttpServer {
                 Duration.ofSeconds(30), Duration.ofSeconds(30), "Morgana");
 
         public Options {
-            new dev.morgana.http.internal.HeadLimits(requestLine, head, fields); // checks them
+            new HeadLimits(requestLine, head, fields); // checks them
             if (body < 0 || !headTimeout.isPositive() || !bodyTimeout.isPositive()) {
                 throw new IllegalArgumentException("a body limit of at least 0 and positive timeouts");
             }

@@ -1,6 +1,7 @@
 package dev.morgana.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,7 +80,7 @@ class HttpServerTest {
         assertTrue(output.contains("GET /b?x=1 0\n"), output);
         assertTrue(output.contains("Re-using existing connection") || output.contains("Reusing existing"), output);
         assertTrue(output.contains("< Server: Morgana"), output);
-        assertTrue(java.util.regex.Pattern.compile("< Date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT")
+        assertTrue(Pattern.compile("< Date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT")
                 .matcher(output).find(), "an IMF-fixdate: " + output);
     }
 
@@ -122,7 +125,7 @@ class HttpServerTest {
         String response = exchange("GET /old HTTP/1.0\r\nExpect: 100-continue\r\n\r\n");
         assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
         assertTrue(response.contains("Connection: close\r\n"), response);
-        assertTrue(!response.contains("100 Continue"), response);
+        assertFalse(response.contains("100 Continue"), response);
         String kept = exchange("GET /1 HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /2 HTTP/1.0\r\n\r\n");
         assertTrue(kept.contains("GET /1 0\n") && kept.contains("GET /2 0\n"), kept);
         assertTrue(kept.contains("Connection: keep-alive\r\n"), "an HTTP/1.0 client closes otherwise: " + kept);
@@ -130,7 +133,7 @@ class HttpServerTest {
 
     @Test
     void aStreamedResponseToHttp10EndsTheConnectionAndNothingAfterItRuns() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         server.close(Duration.ZERO);
         server = start(HttpServer.Options.DEFAULT, request -> {
             calls.incrementAndGet();
@@ -212,7 +215,7 @@ class HttpServerTest {
                 HttpServerTest::echo);
         int port = server.local().port();
         String plain = exchange("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
-        assertTrue(!plain.contains("HTTP/1.1"), "no HTTP answer to plain text on the TLS port: " + plain);
+        assertFalse(plain.contains("HTTP/1.1"), "no HTTP answer to plain text on the TLS port: " + plain);
         String output = run("curl", "-sS", "-v", "--http1.1", "--cacert", ca.toString(), "--resolve",
                 "localhost:" + port + ":127.0.0.1", "https://localhost:" + port + "/a", "https://localhost:" + port + "/b");
         assertTrue(output.contains("GET /a 0\n") && output.contains("GET /b 0\n"), output);

@@ -2,6 +2,7 @@ package dev.morgana.http.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 
 /**
  * Finds and parses an HTTP/1.1 request head (RFC 9112 §2–5) in bytes as they arrive, without doing any I/O
@@ -144,7 +145,7 @@ public final class RequestHeadParser {
                 throw new RequestRejected(431, "more than " + limits.fields() + " header fields");
             }
             if (fields.length < 4 * (count + 1)) {
-                fields = java.util.Arrays.copyOf(fields, fields.length * 2);
+                fields = Arrays.copyOf(fields, fields.length * 2);
             }
             field(buffer, line, lineEnd, fields, 4 * count);
             count++;

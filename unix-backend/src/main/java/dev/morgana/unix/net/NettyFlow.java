@@ -37,9 +37,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Writing: each write is copied into a pooled buffer and queued for the event loop, which takes a
  * burst of queued writes in one task and flushes them once. While that queue or Netty's outbound buffer
  * is above the high-water mark (see {@link NettyTcp}) the writer parks, so a peer that does not read
- * costs a bounded amount of memory: at most twice the mark and one {@link #WRITE_CHUNK}. Closing is graceful: queued writes reach the socket, a
- * FIN follows, and input is drained until the peer's FIN, so that Linux never answers unread input with
- * a reset that would destroy what we sent; all of it within {@link #CLOSE_LINGER}.
+ * costs a bounded amount of memory: at most twice the mark and one {@link #WRITE_CHUNK}.
+ *
+ * <p>Closing is graceful: queued writes reach the socket, a FIN follows, and input is drained until the
+ * peer's FIN, so that Linux never answers unread input with a reset that would destroy what we sent; all
+ * of it within {@link #CLOSE_LINGER}.
  */
 final class NettyFlow implements Flow {
 
@@ -67,6 +69,8 @@ final class NettyFlow implements Flow {
     private boolean paused;
     private NetworkException failure;
     private final ArrayDeque<Outbound> outbound = new ArrayDeque<>();
+    /** The reader's: buffers it emptied, released after unlocking (one reader at a time, as Flow says). */
+    private final List<ByteBuf> exhausted = new ArrayList<>();
     private long queued;
     private boolean flushing;
     private ChannelFuture lastWrite;
@@ -139,7 +143,6 @@ final class NettyFlow implements Flow {
         if (buffer.byteSize() == 0) {
             throw new IllegalArgumentException("read into an empty buffer");
         }
-        List<ByteBuf> exhausted = new ArrayList<>(2);
         lock.lock();
         try {
             long deadline = deadline(readTimeout);
@@ -175,6 +178,7 @@ final class NettyFlow implements Flow {
         } finally {
             lock.unlock();
             releaseAll(exhausted);
+            exhausted.clear();
         }
     }
 
@@ -229,13 +233,13 @@ final class NettyFlow implements Flow {
                 failed(Sockets.error("write to " + remote + " failed", future.cause()));
             }
         });
-        boolean schedule;
+        boolean accepted;
+        boolean schedule = false;
         lock.lock();
         try {
-            if (closed || outputShut) { // shut by another thread since awaitWritable: the FIN may be out
-                schedule = false;
-                written = null;
-            } else {
+            // Shut by another thread since awaitWritable? Then the FIN may be out already.
+            accepted = !closed && !outputShut;
+            if (accepted) {
                 outbound.addLast(new Outbound(buffer, written));
                 queued += buffer.readableBytes();
                 lastWrite = written;
@@ -245,7 +249,7 @@ final class NettyFlow implements Flow {
         } finally {
             lock.unlock();
         }
-        if (written == null) {
+        if (!accepted) {
             buffer.release();
             throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
         }

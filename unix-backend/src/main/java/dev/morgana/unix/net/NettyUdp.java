@@ -140,8 +140,11 @@ final class NettyUdp implements Udp {
      * of tasks, after selecting: by the time a first one has run the key is cancelled, and a second one
      * runs after one more select.
      */
-    private static void awaitPortReleased(ChannelFuture closed) {
+    private void awaitPortReleased(ChannelFuture closed) {
         closed.awaitUninterruptibly();
+        if (loop.transport() != Transport.NIO) {
+            return; // epoll closes the socket with the channel
+        }
         for (int select = 0; select < 2; select++) {
             closed.channel().eventLoop().schedule(() -> { }, 1, TimeUnit.MILLISECONDS).awaitUninterruptibly();
         }
