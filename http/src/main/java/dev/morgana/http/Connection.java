@@ -309,7 +309,7 @@ final class Connection {
     }
 
     /** The body of the request in progress, read out of the connection's buffer and then its flow. */
-    private final class Body implements RequestBody {
+    private final class Body implements MessageBody {
 
         private final BodyFraming framing;
         private final ChunkedDecoder chunks;

@@ -9,7 +9,7 @@ package dev.morgana.http;
  * @param headers the header fields, in order
  * @param body the body; empty when the request has none
  */
-public record HttpRequest(String method, String target, int minorVersion, Headers headers, RequestBody body) {
+public record HttpRequest(String method, String target, int minorVersion, Headers headers, MessageBody body) {
 
     /** The target's path: up to the first {@code ?}, not decoded. */
     public String path() {

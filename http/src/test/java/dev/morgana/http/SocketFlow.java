@@ -41,6 +41,11 @@ public final class SocketFlow implements Flow {
         return new SocketFlow(socket);
     }
 
+    /** Sets how long a read waits before failing with {@code TIMED_OUT}. */
+    public void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
     public static SocketFlow accept(ServerSocket listener) throws IOException {
         listener.setSoTimeout(TIMEOUT_MILLIS);
         return new SocketFlow(listener.accept());

@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test-only TCP over JDK sockets on loopback, so that the HTTP server meets real clients (curl, raw
@@ -19,6 +20,9 @@ import java.net.Socket;
  * timeout), so that an unread request never turns into a reset that destroys the response.
  */
 final class SocketTcp implements Tcp {
+
+    /** How many connections {@link #connect} opened. */
+    final AtomicInteger connects = new AtomicInteger();
 
     @Override
     public Listener listen(Endpoint local, Options options, FlowHandler handler) throws NetworkException {
@@ -85,7 +89,12 @@ final class SocketTcp implements Tcp {
     @Override
     public Flow connect(Endpoint remote, Options options) throws NetworkException {
         try {
-            return SocketFlow.connect(remote.port());
+            SocketFlow flow = SocketFlow.connect(remote.port());
+            if (options.readTimeout().isPresent()) {
+                flow.readTimeout((int) options.readTimeout().get().toMillis());
+            }
+            connects.incrementAndGet();
+            return flow;
         } catch (IOException e) {
             throw new NetworkException(Reason.CONNECTION_REFUSED, e.getMessage(), e);
         }

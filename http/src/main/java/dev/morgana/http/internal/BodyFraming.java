@@ -2,10 +2,13 @@ package dev.morgana.http.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * How a request's body is delimited (RFC 9112 §6), decided from its head; and the checks that make
- * request smuggling impossible: whatever two parsers could read differently is refused.
+ * How a message's body is delimited (RFC 9112 §6), decided from its head; and the checks that make
+ * request smuggling and response splitting impossible: whatever two parsers could read differently is
+ * refused.
  */
 public sealed interface BodyFraming {
 
@@ -18,8 +21,12 @@ public sealed interface BodyFraming {
     /** A chunked body, ended by a zero-size chunk and trailers. */
     record Chunked() implements BodyFraming {}
 
+    /** A response body that ends when the server closes the connection (RFC 9112 §6.3, the last rule). */
+    record UntilClose() implements BodyFraming {}
+
     None NONE = new None();
     Chunked CHUNKED = new Chunked();
+    UntilClose UNTIL_CLOSE = new UntilClose();
 
     /**
      * The framing of {@code head}'s body, after checking the fields it depends on.
@@ -59,6 +66,39 @@ public sealed interface BodyFraming {
             return CHUNKED;
         }
         return length >= 0 ? new Length(length) : NONE;
+    }
+
+    /**
+     * The framing of a response's body (RFC 9112 §6.3), given the method of the request it answers.
+     *
+     * @throws RequestRejected 502 for Transfer-Encoding with Content-Length, differing or malformed
+     *     Content-Length values, and transfer codings other than chunked (which the client cannot decode)
+     */
+    static BodyFraming ofResponse(String requestMethod, ResponseHead head) throws RequestRejected {
+        int status = head.status();
+        if (requestMethod.equals("HEAD") || status < 200 || status == 204 || status == 304) {
+            return NONE;
+        }
+        long length = -1;
+        boolean chunked = false;
+        List<String> codings = head.all("transfer-encoding");
+        try {
+            for (String value : head.all("content-length")) {
+                length = contentLength(MemorySegment.ofArray(value.getBytes(StandardCharsets.ISO_8859_1)), length);
+            }
+            for (String value : codings) {
+                chunked = codings(value, chunked);
+            }
+        } catch (RequestRejected refused) {
+            throw new RequestRejected(502, refused.getMessage());
+        }
+        if (!codings.isEmpty() && length >= 0) {
+            throw new RequestRejected(502, "both Transfer-Encoding and Content-Length");
+        }
+        if (chunked) {
+            return CHUNKED;
+        }
+        return length >= 0 ? new Length(length) : UNTIL_CLOSE;
     }
 
     /**

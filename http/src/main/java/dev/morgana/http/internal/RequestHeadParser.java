@@ -155,7 +155,8 @@ public final class RequestHeadParser {
                 fields, count, end);
     }
 
-    private static void field(MemorySegment buffer, long start, long end, long[] into, int at)
+    /** Checks one field line, {@code [start, end)} without its CRLF, and puts its name's and value's bounds at {@code into[at..at+3]}. */
+    static void field(MemorySegment buffer, long start, long end, long[] into, int at)
             throws RequestRejected {
         byte first = buffer.get(ValueLayout.JAVA_BYTE, start);
         if (first == ' ' || first == '\t') {
@@ -189,7 +190,7 @@ public final class RequestHeadParser {
     }
 
     /** The end of the token starting at {@code from}: {@code from} itself when there is none. */
-    private static long token(MemorySegment buffer, long from, long limit) {
+    static long token(MemorySegment buffer, long from, long limit) {
         long p = from;
         while (p < limit && TCHAR[buffer.get(ValueLayout.JAVA_BYTE, p) & 0xFF]) {
             p++;

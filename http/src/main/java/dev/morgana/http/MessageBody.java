@@ -5,15 +5,18 @@ import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** A request's body, read as it arrives. Reading past its end returns -1. */
-public interface RequestBody {
+/**
+ * A message's body, read as it arrives: a request's on the server, a response's on the client. Reading
+ * past its end returns -1.
+ */
+public interface MessageBody {
 
     /**
      * Reads some of the body into {@code buffer}, blocking until some arrives.
      *
      * @return how many bytes were read, or -1 at the end of the body
-     * @throws NetworkException when the connection fails, or the body is malformed or larger than the
-     *     server allows (the server then answers 400 or 413 itself)
+     * @throws NetworkException when the connection fails, or the body is malformed or larger than allowed
+     *     (a server then answers 400 or 413 itself)
      */
     int read(MemorySegment buffer) throws NetworkException;
 
