@@ -62,10 +62,14 @@ final class ClientConnection {
         nothingReceived = true;
         reusable = false;
         MemorySegment head = requestHead(request);
-        if (request.body().byteSize() > 0) {
-            flow.write(List.of(head, request.body()));
+        MemorySegment body = request.body().orElse(MemorySegment.NULL);
+        if (body.byteSize() > 0) {
+            flow.write(List.of(head, body));
         } else {
             flow.write(head);
+        }
+        if (request.writer().isPresent()) {
+            ChunkedWriter.send(flow, request.writer().get());
         }
         ResponseHead response = readHead();
         while (response.status() < 200) {
@@ -83,8 +87,8 @@ final class ClientConnection {
         Headers headers = Headers.parsed(response.pairs().toArray(String[]::new));
         boolean keepAlive = response.minorVersion() >= 1 ? !headers.hasToken("connection", "close")
                 : headers.hasToken("connection", "keep-alive");
-        ResponseBody body = new ResponseBody(framing, keepAlive && !(framing instanceof BodyFraming.UntilClose));
-        return new ClientResponse(response.status(), response.minorVersion(), headers, body,
+        ResponseBody responseBody = new ResponseBody(framing, keepAlive && !(framing instanceof BodyFraming.UntilClose));
+        return new ClientResponse(response.status(), response.minorVersion(), headers, responseBody,
                 () -> whenClosed.closed(this));
     }
 
@@ -112,9 +116,13 @@ final class ClientConnection {
         for (int i = 0; i < headers.size(); i++) {
             text.append(headers.name(i)).append(": ").append(headers.value(i)).append("\r\n");
         }
-        long length = request.body().byteSize();
-        if (length > 0 || BODY_METHODS.contains(request.method())) {
-            text.append("Content-Length: ").append(length).append("\r\n");
+        if (request.writer().isPresent()) {
+            text.append("Transfer-Encoding: chunked\r\n");
+        } else {
+            long length = request.body().orElseThrow().byteSize();
+            if (length > 0 || BODY_METHODS.contains(request.method())) {
+                text.append("Content-Length: ").append(length).append("\r\n");
+            }
         }
         return MemorySegment.ofArray(text.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
     }

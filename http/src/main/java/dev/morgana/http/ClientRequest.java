@@ -2,12 +2,14 @@ package dev.morgana.http;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * A request for an {@link HttpClient}: a method, a target in origin form ({@code /path?query}), header
- * fields and a body sent with Content-Length. Immutable; the client adds Host, Content-Length and
- * Connection itself, so a request must not set them (nor Transfer-Encoding).
+ * fields, and a body either known in advance (sent with Content-Length) or written as it is sent (chunked).
+ * Immutable; the client adds Host, Content-Length or Transfer-Encoding, and Connection itself, so a request
+ * must not set them.
  */
 public final class ClientRequest {
 
@@ -17,8 +19,9 @@ public final class ClientRequest {
     private final String target;
     private final Headers headers;
     private final MemorySegment body;
+    private final BodyWriter writer;
 
-    private ClientRequest(String method, String target, Headers headers, MemorySegment body) {
+    private ClientRequest(String method, String target, Headers headers, MemorySegment body, BodyWriter writer) {
         if (method.isEmpty() || !method.chars().allMatch(c -> c > 0x20 && c < 0x7F && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0)) {
             throw new IllegalArgumentException("not a method: " + method);
         }
@@ -37,7 +40,8 @@ public final class ClientRequest {
         this.method = method;
         this.target = target;
         this.headers = headers;
-        this.body = Objects.requireNonNull(body, "body");
+        this.body = body;
+        this.writer = writer;
     }
 
     /** A GET of {@code target}. */
@@ -53,12 +57,22 @@ public final class ClientRequest {
      *     origin form; a field the client sets itself
      */
     public static ClientRequest of(String method, String target, Headers headers, MemorySegment body) {
-        return new ClientRequest(method, target, headers, body);
+        return new ClientRequest(method, target, headers, Objects.requireNonNull(body, "body"), null);
+    }
+
+    /**
+     * A request whose body {@code writer} produces while it is sent (chunked). Such a request is sent once:
+     * not again after a connection failed, nor to a 307 or 308 redirect.
+     *
+     * @throws IllegalArgumentException as {@link #of} does
+     */
+    public static ClientRequest streaming(String method, String target, Headers headers, BodyWriter writer) {
+        return new ClientRequest(method, target, headers, null, Objects.requireNonNull(writer, "writer"));
     }
 
     /** This request with one more header field. */
     public ClientRequest with(String name, String value) {
-        return new ClientRequest(method, target, headers.with(name, value), body);
+        return new ClientRequest(method, target, headers.with(name, value), body, writer);
     }
 
     public String method() {
@@ -73,17 +87,36 @@ public final class ClientRequest {
         return headers;
     }
 
-    public MemorySegment body() {
-        return body;
+    /** The body when known in advance; empty for a streamed one. */
+    public Optional<MemorySegment> body() {
+        return Optional.ofNullable(body);
     }
 
-    /** Whether sending it twice means the same as once (RFC 9110 §9.2.2): a failed attempt may be retried. */
-    boolean idempotent() {
-        return IDEMPOTENT.contains(method);
+    Optional<BodyWriter> writer() {
+        return Optional.ofNullable(writer);
     }
 
-    /** The same request to another target with another method and body, as a redirect asks. */
-    ClientRequest redirected(String newMethod, String newTarget, MemorySegment newBody) {
-        return new ClientRequest(newMethod, newTarget, headers, newBody);
+    /**
+     * Whether a failed attempt may be sent again: sending it twice means the same as once (RFC 9110
+     * §9.2.2), and its body can be sent again.
+     */
+    boolean retryable() {
+        return IDEMPOTENT.contains(method) && writer == null;
+    }
+
+    /** The same request to {@code newTarget}, as a 307 or 308 asks; null when its body cannot be sent again. */
+    ClientRequest redirected(String newTarget) {
+        return writer == null ? new ClientRequest(method, newTarget, headers, body, null) : null;
+    }
+
+    /** A GET of {@code newTarget} with the same fields but those about the body, as a 301, 302 or 303 may ask. */
+    ClientRequest redirectedAsGet(String newTarget) {
+        Headers kept = Headers.of();
+        for (int i = 0; i < headers.size(); i++) {
+            if (!headers.name(i).regionMatches(true, 0, "content-", 0, 8)) {
+                kept = kept.with(headers.name(i), headers.value(i));
+            }
+        }
+        return new ClientRequest("GET", newTarget, kept, MemorySegment.NULL, null);
     }
 }

@@ -157,7 +157,7 @@ public final class HttpClient implements AutoCloseable {
                 pooled.close();
                 boolean stale = pooled.failedStale() && !(e instanceof HttpProtocolException)
                         && (e.reason() == Reason.CONNECTION_RESET || e.reason() == Reason.CLOSED);
-                if (!stale || !request.idempotent()) {
+                if (!stale || !request.retryable()) {
                     throw e;
                 }
                 // The server had closed it while idle: once more on a new connection.
@@ -227,7 +227,7 @@ public final class HttpClient implements AutoCloseable {
 
     /**
      * The request a redirect asks for, or null to return the redirect to the caller: not a redirect, no
-     * usable Location, another origin, or a body that may not be sent again.
+     * usable Location, another origin, or a streamed body that cannot be sent again.
      */
     private static ClientRequest redirected(Origin origin, ClientRequest request, ClientResponse response) {
         int status = response.status();
@@ -256,10 +256,9 @@ public final class HttpClient implements AutoCloseable {
         boolean toGet = status == 303 && !request.method().equals("HEAD")
                 || (status == 301 || status == 302) && request.method().equals("POST");
         try {
-            return toGet ? request.redirected("GET", newTarget, MemorySegment.NULL)
-                    : request.redirected(request.method(), newTarget, request.body());
+            return toGet ? request.redirectedAsGet(newTarget) : request.redirected(newTarget);
         } catch (IllegalArgumentException e) {
-            return null;
+            return null; // a Location whose path is no target (say, with a space once decoded)
         }
     }
 

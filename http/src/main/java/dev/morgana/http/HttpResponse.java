@@ -1,6 +1,5 @@
 package dev.morgana.http;
 
-import dev.morgana.api.net.NetworkException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -12,18 +11,6 @@ import java.util.Optional;
  * Content-Length or Transfer-Encoding, and Connection itself; a handler must not set them.
  */
 public final class HttpResponse {
-
-    /** Writes a streamed body; each write is sent as it comes (as one chunk). */
-    @FunctionalInterface
-    public interface BodyWriter {
-        void writeTo(BodySink sink) throws Exception;
-    }
-
-    /** Where a {@link BodyWriter} writes. */
-    @FunctionalInterface
-    public interface BodySink {
-        void write(MemorySegment data) throws NetworkException;
-    }
 
     private final int status;
     private final Headers headers;

@@ -94,6 +94,33 @@ class HttpClientTest {
     }
 
     @Test
+    void streamsARequestBodyChunked() throws Exception {
+        Origin origin = serve(request -> HttpResponse.text(200, request.headers().first("transfer-encoding").orElseThrow()
+                + " " + new String(request.body().readAllBytes(), StandardCharsets.UTF_8)));
+        HttpClient client = client(HttpClient.Options.DEFAULT);
+        ClientRequest upload = ClientRequest.streaming("PUT", "/up", Headers.of(), sink -> {
+            for (int i = 0; i < 3; i++) {
+                sink.write(MemorySegment.ofArray(("part" + i + ";").getBytes(StandardCharsets.UTF_8)));
+            }
+            sink.write(MemorySegment.NULL); // nothing: not a last chunk
+        });
+        assertEquals("chunked part0;part1;part2;", text(client.send(origin, upload)));
+        assertEquals("chunked part0;part1;part2;", text(client.send(origin, upload)));
+        assertEquals(1, tcp.connects.get());
+    }
+
+    @Test
+    void aStreamedRequestThatFailsMidwayFailsTheExchange() throws Exception {
+        Origin origin = serve(HttpServerTest::echo);
+        ClientRequest upload = ClientRequest.streaming("POST", "/up", Headers.of(), sink -> {
+            sink.write(MemorySegment.ofArray(new byte[] {1}));
+            throw new IllegalStateException("the source ran dry");
+        });
+        NetworkException e = assertThrows(NetworkException.class, () -> client(HttpClient.Options.DEFAULT).send(origin, upload));
+        assertEquals("the body failed midway: java.lang.IllegalStateException: the source ran dry", e.getMessage());
+    }
+
+    @Test
     void readsAChunkedBodyOfManyChunksAndReusesItsConnection() throws Exception {
         byte[] data = new byte[300_000];
         new Random(7).nextBytes(data);
@@ -271,6 +298,7 @@ class HttpClientTest {
         Origin origin = serve(request -> switch (request.path()) {
             case "/old" -> HttpResponse.of(301, Headers.of("Location", "/new?a=1"), MemorySegment.NULL);
             case "/form" -> HttpResponse.of(303, Headers.of("Location", "done"), MemorySegment.NULL);
+            case "/moved" -> HttpResponse.of(307, Headers.of("Location", "/new"), MemorySegment.NULL);
             case "/loop" -> HttpResponse.of(302, Headers.of("Location", "/loop"), MemorySegment.NULL);
             case "/away" -> HttpResponse.of(302, Headers.of("Location", "http://example.org/"), MemorySegment.NULL);
             default -> HttpServerTest.echo(request);
@@ -283,7 +311,12 @@ class HttpClientTest {
         HttpClient following = client(HttpClient.Options.DEFAULT.withRedirects(3));
         assertEquals("GET /new?a=1 0\n", text(following.send(origin, ClientRequest.get("/old"))));
         ClientRequest post = ClientRequest.of("POST", "/form", Headers.of(), MemorySegment.ofArray(new byte[] {1, 2}));
-        assertEquals("GET /done 0\n", text(following.send(origin, post)));
+        assertEquals("GET /done 0\n", text(following.send(origin, post.with("Content-Type", "x/y"))));
+        ClientRequest moved = ClientRequest.of("POST", "/moved", Headers.of(), MemorySegment.ofArray(new byte[] {1, 2}));
+        assertEquals("POST /new 2\n\u0001\u0002", text(following.send(origin, moved)));
+        ClientResponse streamed = following.send(origin, ClientRequest.streaming("POST", "/moved", Headers.of(), sink -> { }));
+        assertEquals(307, streamed.status(), "a streamed body cannot be sent again");
+        streamed.close();
         ClientResponse loop = following.send(origin, ClientRequest.get("/loop"));
         assertEquals(302, loop.status());
         loop.close();
