@@ -11,11 +11,18 @@ import dev.morgana.api.Timers;
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.Stack;
+import dev.morgana.api.net.Tcp;
+import dev.morgana.http.ClientRequest;
+import dev.morgana.http.ClientResponse;
+import dev.morgana.http.Headers;
+import dev.morgana.http.HttpClient;
 import dev.morgana.http.HttpResponse;
 import dev.morgana.http.HttpServer;
+import dev.morgana.http.Origin;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,13 +33,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Morgana's HTTP server as an application on the unix target, judged by curl. */
+/** Morgana's HTTP server as an application on the unix target, judged by curl and by Morgana's own client. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnixHttpTest {
 
-    /** What the test does while the server runs, given its port. */
+    /** What the test does while the server runs, given its port, and the target's TCP and clock. */
     interface Check {
-        void run(int port) throws Exception;
+        void run(int port, Tcp tcp, Clock clock) throws Exception;
     }
 
     static final class Serve implements Application {
@@ -56,7 +63,7 @@ class UnixHttpTest {
                 byte[] body = request.body().readAllBytes();
                 return HttpResponse.text(200, request.method() + " " + request.target() + " " + body.length + "\n");
             })) {
-                check.run(running.local().port());
+                check.run(running.local().port(), stack.tcp(), clock);
             }
         }
     }
@@ -86,7 +93,7 @@ class UnixHttpTest {
     void curlTalksToTheServerOnHostSockets(@TempDir Path folder) throws Exception {
         Path upload = folder.resolve("upload");
         Files.write(upload, new byte[3 * 1024 * 1024]);
-        serving(port -> {
+        serving((port, tcp, clock) -> {
             String base = "http://127.0.0.1:" + port;
             assertEquals("GET /a 0\nGET /b 0\n", curl(base + "/a", base + "/b"));
             assertEquals("POST /up 3145728\n", curl("--data-binary", "@" + upload, base + "/up"));
@@ -95,4 +102,31 @@ class UnixHttpTest {
         });
     }
 
+    @Test
+    void morganasClientTalksToTheServerOverTheSameTarget() throws Exception {
+        byte[] upload = new byte[3 * 1024 * 1024];
+        serving((port, tcp, clock) -> {
+            Origin origin = Origin.http(new Endpoint(Ipv4Address.LOOPBACK, port));
+            try (HttpClient client = new HttpClient(tcp, clock, HttpClient.Options.DEFAULT)) {
+                for (int i = 0; i < 3; i++) {
+                    try (ClientResponse response = client.send(origin, ClientRequest.get("/" + i))) {
+                        assertEquals(200, response.status());
+                        assertEquals("GET /" + i + " 0\n", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                    }
+                }
+                ClientRequest post = ClientRequest.of("POST", "/up", Headers.of(), MemorySegment.ofArray(upload));
+                try (ClientResponse response = client.send(origin, post)) {
+                    assertEquals("POST /up 3145728\n", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                }
+                ClientRequest chunked = ClientRequest.streaming("POST", "/chunked", Headers.of(), sink -> {
+                    for (int at = 0; at < upload.length; at += 100_000) {
+                        sink.write(MemorySegment.ofArray(upload).asSlice(at, Math.min(100_000, upload.length - at)));
+                    }
+                });
+                try (ClientResponse response = client.send(origin, chunked)) {
+                    assertEquals("POST /chunked 3145728\n", new String(response.body().readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        });
+    }
 }
