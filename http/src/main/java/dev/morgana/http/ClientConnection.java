@@ -88,8 +88,10 @@ final class ClientConnection {
         boolean keepAlive = response.minorVersion() >= 1 ? !headers.hasToken("connection", "close")
                 : headers.hasToken("connection", "keep-alive");
         ResponseBody responseBody = new ResponseBody(framing, keepAlive && !(framing instanceof BodyFraming.UntilClose));
-        return new ClientResponse(response.status(), response.minorVersion(), headers, responseBody,
-                () -> whenClosed.closed(this));
+        return new ClientResponse(response.status(), response.minorVersion(), headers, responseBody, () -> {
+            responseBody.over = true; // from now on the connection may carry someone else's exchange
+            whenClosed.closed(this);
+        });
     }
 
     /** Whether the last exchange failed on a connection used before, before any byte of a response came. */
@@ -167,6 +169,7 @@ final class ClientConnection {
         private final boolean keepAlive;
         private long remaining;
         private boolean ended;
+        boolean over;
 
         ResponseBody(BodyFraming framing, boolean keepAlive) {
             this.framing = framing;
@@ -180,6 +183,9 @@ final class ClientConnection {
 
         @Override
         public int read(MemorySegment into) throws NetworkException {
+            if (over) {
+                throw new IllegalStateException("the response is closed");
+            }
             if (into.byteSize() == 0) {
                 throw new IllegalArgumentException("read into an empty buffer");
             }

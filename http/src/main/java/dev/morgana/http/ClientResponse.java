@@ -14,6 +14,7 @@ public final class ClientResponse implements AutoCloseable {
     private final Headers headers;
     private final MessageBody body;
     private final Runnable onClose;
+    private boolean closed;
 
     ClientResponse(int status, int minorVersion, Headers headers, MessageBody body, Runnable onClose) {
         this.status = status;
@@ -39,15 +40,22 @@ public final class ClientResponse implements AutoCloseable {
 
     /**
      * The body, delimited as the response says (Content-Length, chunked, or the end of the connection);
-     * empty for HEAD, 204 and 304. Reading fails with {@link HttpProtocolException} when it is malformed.
+     * empty for HEAD, 204 and 304. Reading fails with {@link HttpProtocolException} when it is malformed,
+     * and with {@link IllegalStateException} once the response is closed.
      */
     public MessageBody body() {
         return body;
     }
 
-    /** Returns the connection to the pool if the body was read to its end, and closes it otherwise. */
+    /**
+     * Returns the connection to the pool if the body was read to its end, and closes it otherwise. The body
+     * cannot be read afterwards. Closing twice does nothing.
+     */
     @Override
     public void close() {
-        onClose.run();
+        if (!closed) {
+            closed = true;
+            onClose.run();
+        }
     }
 }

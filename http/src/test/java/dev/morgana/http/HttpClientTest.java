@@ -76,8 +76,15 @@ class HttpClientTest {
             assertEquals(200, response.status());
             assertEquals("text/plain; charset=utf-8", response.headers().first("content-type").orElseThrow());
             assertEquals("GET /n?" + i + " 0\n", text(response));
+            response.close(); // twice: the connection goes back to the pool once
         }
         assertEquals(1, tcp.connects.get());
+        // Two at once: had the connection been pooled twice, both would share it and one would fail.
+        ClientResponse first = client.send(origin, ClientRequest.get("/first"));
+        ClientResponse second = client.send(origin, ClientRequest.get("/second"));
+        assertEquals("GET /first 0\n", text(first));
+        assertEquals("GET /second 0\n", text(second));
+        assertEquals(2, tcp.connects.get());
     }
 
     @Test
@@ -159,9 +166,10 @@ class HttpClientTest {
     void aResponseClosedBeforeItsEndTakesItsConnectionAlong() throws Exception {
         Origin origin = serve(request -> HttpResponse.text(200, "y".repeat(100_000)));
         HttpClient client = client(HttpClient.Options.DEFAULT);
-        try (ClientResponse response = client.send(origin, ClientRequest.get("/big"))) {
-            assertEquals(10, response.body().read(MemorySegment.ofArray(new byte[10])));
-        }
+        ClientResponse response = client.send(origin, ClientRequest.get("/big"));
+        assertEquals(10, response.body().read(MemorySegment.ofArray(new byte[10])));
+        response.close();
+        assertThrows(IllegalStateException.class, () -> response.body().read(MemorySegment.ofArray(new byte[10])));
         assertEquals(100_000, text(client.send(origin, ClientRequest.get("/big"))).length());
         assertEquals(2, tcp.connects.get());
     }
