@@ -8,8 +8,8 @@ import java.util.Set;
 /**
  * A request for an {@link HttpClient}: a method, a target in origin form ({@code /path?query}), header
  * fields, and a body either known in advance (sent with Content-Length) or written as it is sent (chunked).
- * Immutable; the client adds Host, Content-Length or Transfer-Encoding, and Connection itself, so a request
- * must not set them.
+ * Immutable; the client adds Host, and Content-Length or Transfer-Encoding, itself, and manages the
+ * connection, so a request must not set those fields nor Connection.
  */
 public final class ClientRequest {
 

@@ -161,6 +161,9 @@ public final class HttpClient implements AutoCloseable {
                     throw e;
                 }
                 // The server had closed it while idle: once more on a new connection.
+            } catch (RuntimeException e) {
+                pooled.close();
+                throw e;
             }
         }
         ClientConnection fresh = open(origin);

@@ -1,5 +1,6 @@
 package dev.morgana.http.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,7 +20,7 @@ public record ResponseHead(int status, int minorVersion, List<String> pairs, lon
 
     /** Every value of field {@code lowerCaseName}, in order. */
     public List<String> all(String lowerCaseName) {
-        java.util.ArrayList<String> values = new java.util.ArrayList<>();
+        List<String> values = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i += 2) {
             if (pairs.get(i).equals(lowerCaseName)) {
                 values.add(pairs.get(i + 1));

@@ -3,6 +3,7 @@ package dev.morgana.http.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -118,7 +119,7 @@ public final class ResponseHeadParser {
                 throw malformed("more than " + limits.fields() + " header fields");
             }
             if (fields.length < 4 * (count + 1)) {
-                fields = java.util.Arrays.copyOf(fields, fields.length * 2);
+                fields = Arrays.copyOf(fields, fields.length * 2);
             }
             try {
                 RequestHeadParser.field(buffer, line, lineEnd, fields, 4 * count);
