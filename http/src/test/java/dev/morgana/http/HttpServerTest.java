@@ -266,6 +266,34 @@ class HttpServerTest {
     }
 
     @Test
+    void eachRequestSeesItsOwnFieldsWhenTheyRepeatOrChange() throws Exception {
+        server.close(Duration.ZERO);
+        server = start(HttpServer.Options.DEFAULT, request -> HttpResponse.text(200, request.target() + " " + request.headers()));
+        String response = exchange("GET /a HTTP/1.1\r\nHost: h\r\nX-Tag: ab\r\n\r\n"
+                + "GET /a HTTP/1.1\r\nHost: h\r\nX-Tag: ab\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: h\r\nX-Tag: cd\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: h\r\nX-Other: cd\r\nAccept: */*\r\n\r\n"
+                + "GET /c HTTP/1.1\r\nhost: h\r\nConnection: close\r\n\r\n");
+        List<String> bodies = new ArrayList<>();
+        for (String part : response.split("HTTP/1.1 200 OK\r\n")) {
+            if (!part.isEmpty()) {
+                bodies.add(part.substring(part.indexOf("\r\n\r\n") + 4));
+            }
+        }
+        assertEquals(List.of("/a host: h\nx-tag: ab\n", "/a host: h\nx-tag: ab\n", "/b host: h\nx-tag: cd\n",
+                "/b host: h\nx-other: cd\naccept: */*\n", "/c host: h\nconnection: close\n"), bodies);
+    }
+
+    @Test
+    void headsAndBodiesLargerThanTheFirstBufferArriveWhole() throws Exception {
+        String large = "v".repeat(20_000);
+        String response = exchange("POST /big HTTP/1.1\r\nHost: h\r\nX-Large: " + large + "\r\nContent-Length: 60000\r\n\r\n"
+                + "b".repeat(60_000) + "GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        assertTrue(response.contains("POST /big 60000\n" + "b".repeat(60_000)), response.substring(0, 200));
+        assertTrue(response.contains("GET /next 0\n"), "the pipelined request after them");
+    }
+
+    @Test
     void streamsAChunkedResponse() throws Exception {
         server.close(Duration.ZERO);
         server = start(HttpServer.Options.DEFAULT, request -> HttpResponse.streaming(200, Headers.of(), sink -> {
