@@ -34,6 +34,19 @@ final class Connection {
     private static final MemorySegment CONTINUE = latin1("HTTP/1.1 100 Continue\r\n\r\n");
     private static final MemorySegment CRLF = latin1("\r\n");
     private static final MemorySegment LAST_CHUNK = latin1("0\r\n\r\n");
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF_BYTES = {'\r', '\n'};
+    /** Per status with a known reason: its status line and the start of the Date field. */
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    static {
+        for (int status = 100; status < STATUS_LINES.length; status++) {
+            if (!reason(status).isEmpty()) {
+                STATUS_LINES[status] = ("HTTP/1.1 " + status + " " + reason(status) + "\r\nDate: ")
+                        .getBytes(StandardCharsets.US_ASCII);
+            }
+        }
+    }
 
     /** The accepted connection; what timeouts and shutdown close, abruptly. */
     private final Flow transport;
@@ -60,6 +73,8 @@ final class Connection {
     private byte[] out = new byte[512];
     private MemorySegment outSegment = MemorySegment.ofArray(out);
     private int outLength;
+    /** The end of the Date field and the Server field. */
+    private final byte[] serverLine;
 
     // What of the buffer holds unconsumed bytes: [start, available).
     private long start;
@@ -85,6 +100,7 @@ final class Connection {
         this.clock = clock;
         this.limits = new HeadLimits(options.requestLine(), options.head(), options.fields());
         this.bufferLimit = options.head() + options.requestLine() + READ_ROOM;
+        this.serverLine = ("\r\nServer: " + options.serverName() + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Serves requests until the client closes, an error, or a request asks to close. */
@@ -273,26 +289,20 @@ final class Connection {
         boolean chunked = streamed && http11 && !bodyless;
         boolean closing = !keepAlive || (streamed && !chunked && !bodyless); // HTTP/1.0: the close ends it
         statusLine(status);
-        Headers fields = response.headers();
-        for (int i = 0; i < fields.size(); i++) {
-            put(fields.name(i));
-            put(": ");
-            put(fields.value(i));
-            put("\r\n");
-        }
+        put(response.headers().wire());
         if (chunked) {
             put("Transfer-Encoding: chunked\r\n");
         } else if (!streamed && !bodyless) {
-            put("Content-Length: ");
+            put(CONTENT_LENGTH);
             putDecimal(response.body().orElseThrow().byteSize());
-            put("\r\n");
+            put(CRLF_BYTES);
         }
         if (closing) {
             put("Connection: close\r\n");
         } else if (!http11) {
             put("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes otherwise
         }
-        put("\r\n");
+        put(CRLF_BYTES);
         MemorySegment responseHead = outSegment.asSlice(0, outLength);
         if (head || bodyless) {
             flow.write(responseHead);
@@ -337,20 +347,24 @@ final class Connection {
     }
 
     /**
-     * Starts a response head in {@link #out}: the status line, Date and Server. Written byte by byte into
-     * a buffer the connection keeps, rather than as a string then encoded: no copy per response.
+     * Starts a response head in {@link #out}: the status line, Date and Server. Copied into a buffer the
+     * connection keeps from bytes made once (per status, per second, per server), rather than built as a
+     * string and then encoded.
      */
     private void statusLine(int status) {
         outLength = 0;
-        put("HTTP/1.1 ");
-        putDecimal(status);
-        put(" ");
-        put(reason(status));
-        put("\r\nDate: ");
-        put(HttpDates.RESPONSES.format(clock.instant()));
-        put("\r\nServer: ");
-        put(options.serverName());
-        put("\r\n");
+        byte[] known = status < STATUS_LINES.length ? STATUS_LINES[status] : null;
+        if (known != null) {
+            put(known);
+        } else {
+            put("HTTP/1.1 ");
+            putDecimal(status);
+            put(" ");
+            put(reason(status));
+            put("\r\nDate: ");
+        }
+        put(HttpDates.RESPONSES.formatAscii(clock.instant()));
+        put(serverLine);
     }
 
     /** A chunk's size line, in hex, in {@link #out}: valid until the next response or chunk. */
@@ -359,6 +373,12 @@ final class Connection {
         put(Long.toHexString(size));
         put("\r\n");
         return outSegment.asSlice(0, outLength);
+    }
+
+    private void put(byte[] bytes) {
+        room(bytes.length);
+        System.arraycopy(bytes, 0, out, outLength, bytes.length);
+        outLength += bytes.length;
     }
 
     /** Appends {@code text} in ISO-8859-1 (as the field was checked: no CR, LF or NUL), '?' for what it lacks. */

@@ -1,5 +1,6 @@
 package dev.morgana.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,6 +19,12 @@ public final class Headers {
 
     /** Name, value, name, value...; never changed once the instance exists (it is not copied for that). */
     private final String[] pairs;
+
+    /**
+     * The fields as a response head carries them, once asked for: a server that answers with the same
+     * fields again (StaticFiles does) encodes them once. Computed at most a few times over, never wrong.
+     */
+    private volatile byte[] wire;
 
     private Headers(String[] pairs) {
         this.pairs = pairs;
@@ -133,6 +140,23 @@ public final class Headers {
 
     public String value(int index) {
         return pairs[2 * Objects.checkIndex(index, size()) + 1];
+    }
+
+    /**
+     * The fields as lines of a response head, {@code Name: value} and CRLF each, in ISO-8859-1 ('?' for a
+     * character it lacks); shared, so the caller must not change it.
+     */
+    byte[] wire() {
+        byte[] encoded = wire;
+        if (encoded == null) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < pairs.length; i += 2) {
+                text.append(pairs[i]).append(": ").append(pairs[i + 1]).append("\r\n");
+            }
+            encoded = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+            wire = encoded;
+        }
+        return encoded;
     }
 
     @Override
