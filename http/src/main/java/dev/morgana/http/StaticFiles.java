@@ -42,7 +42,7 @@ public final class StaticFiles implements HttpHandler {
             Map.entry("webp", "image/webp"), Map.entry("ico", "image/vnd.microsoft.icon"),
             Map.entry("woff2", "font/woff2"), Map.entry("pdf", "application/pdf"), Map.entry("wasm", "application/wasm"));
 
-    /** How many values' fields {@link #representations} keeps at most. */
+    /** How many paths {@link #keys}, and values' fields {@link #representations}, keep at most. */
     private static final int REMEMBERED = 256;
 
     /** A value's digest and time, and the fields made from them. */
@@ -51,6 +51,8 @@ public final class StaticFiles implements HttpHandler {
 
     private final KvRo store;
     private final HttpDates dates = new HttpDates();
+    /** The keys of URL paths asked for: mapping a path decodes and checks each segment. */
+    private final Map<String, KvKey> keys = new ConcurrentHashMap<>();
     private final Map<KvKey, Representation> representations = new ConcurrentHashMap<>();
 
     public StaticFiles(KvRo store) {
@@ -62,15 +64,14 @@ public final class StaticFiles implements HttpHandler {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return HttpResponse.of(405, Headers.of().with("Allow", "GET, HEAD"), MemorySegment.NULL);
         }
-        Optional<List<String>> segments = segments(request.path());
-        if (segments.isEmpty()) {
-            return notFound();
-        }
-        KvKey key;
-        try {
-            key = KvKey.of(segments.get());
-        } catch (IllegalArgumentException refused) {
-            return notFound();
+        String path = request.path();
+        KvKey key = keys.get(path);
+        if (key == null) {
+            key = key(path);
+            if (key == null) {
+                return notFound();
+            }
+            remember(keys, path, key);
         }
         Optional<KvRo.Kind> kind = store.exists(key);
         if (kind.isEmpty()) {
@@ -80,14 +81,33 @@ public final class StaticFiles implements HttpHandler {
             if (!request.path().endsWith("/")) {
                 return HttpResponse.of(301, Headers.of().with("Location", request.path() + "/"), MemorySegment.NULL);
             }
-            List<String> index = new ArrayList<>(segments.get());
-            index.add("index.html");
-            key = KvKey.of(index);
+            key = key.resolve("index.html");
             if (store.exists(key).orElse(null) != KvRo.Kind.VALUE) {
                 return notFound();
             }
         }
         return serve(request, key);
+    }
+
+    /** The key {@code path} names, or null when it names none. */
+    private static KvKey key(String path) {
+        Optional<List<String>> segments = segments(path);
+        if (segments.isEmpty()) {
+            return null;
+        }
+        try {
+            return KvKey.of(segments.get());
+        } catch (IllegalArgumentException refused) {
+            return null;
+        }
+    }
+
+    /** Puts an entry in one of the caches, emptying it first when full: bounded, and simply so. */
+    private static <K, V> void remember(Map<K, V> cache, K key, V value) {
+        if (cache.size() >= REMEMBERED) {
+            cache.clear(); // what is still asked for comes back at once
+        }
+        cache.put(key, value);
     }
 
     private HttpResponse serve(HttpRequest request, KvKey key) throws KvException {
@@ -127,10 +147,7 @@ public final class StaticFiles implements HttpHandler {
         Representation made = new Representation(digest, modified, etag,
                 Headers.of("ETag", etag, "Last-Modified", lastModified, "Content-Type", type(key), "Accept-Ranges", "bytes"),
                 Headers.of("ETag", etag, "Last-Modified", lastModified));
-        if (representations.size() >= REMEMBERED) {
-            representations.clear(); // bounded, and simply: the files still asked for come back at once
-        }
-        representations.put(key, made);
+        remember(representations, key, made);
         return made;
     }
 
