@@ -69,7 +69,7 @@ final class ClientConnection {
             flow.write(head);
         }
         if (request.writer().isPresent()) {
-            ChunkedWriter.send(flow, request.writer().get());
+            StreamedBody.send(flow, request.writer().get(), true);
         }
         ResponseHead response = readHead();
         while (response.status() < 200) {

@@ -13,6 +13,7 @@ import dev.morgana.http.internal.RequestRejected;
 import dev.morgana.http.tls.TlsServer;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -23,7 +24,27 @@ import java.util.List;
 final class Connection {
 
     private static final int READ_ROOM = 16 * 1024;
+    /**
+     * The buffer a connection starts with: room for the heads most clients send, and small enough that a
+     * connection that serves a few requests does not pay for the largest head allowed. It grows (up to
+     * {@link #bufferLimit}) when a head does not fit or a body read fills it.
+     */
+    private static final int FIRST_BUFFER = 4 * 1024;
     private static final int CHUNK_LINE = 4096;
+    private static final MemorySegment CONTINUE = latin1("HTTP/1.1 100 Continue\r\n\r\n");
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CRLF_BYTES = {'\r', '\n'};
+    /** Per status with a known reason: its status line and the start of the Date field. */
+    private static final byte[][] STATUS_LINES = new byte[600][];
+
+    static {
+        for (int status = 100; status < STATUS_LINES.length; status++) {
+            if (!reason(status).isEmpty()) {
+                STATUS_LINES[status] = ("HTTP/1.1 " + status + " " + reason(status) + "\r\nDate: ")
+                        .getBytes(StandardCharsets.US_ASCII);
+            }
+        }
+    }
 
     /** The accepted connection; what timeouts and shutdown close, abruptly. */
     private final Flow transport;
@@ -34,7 +55,24 @@ final class Connection {
     private final HttpServer.Options options;
     private final Clock clock;
     private final HeadLimits limits;
-    private final MemorySegment buffer;
+    /** Room for the largest head the parser lets through, empty lines before it included, and a read. */
+    private final int bufferLimit;
+    private MemorySegment buffer = MemorySegment.ofArray(new byte[FIRST_BUFFER]);
+    /** Whether the last body read filled the buffer: the next one gets a larger buffer. */
+    private boolean outgrown;
+    /**
+     * The last request's header fields and target. Keep-alive clients mostly repeat them from request to
+     * request, so the next request reuses these strings where its bytes are the same rather than copy
+     * them out of the buffer again; {@link Headers} and strings are immutable, so sharing them is safe.
+     */
+    private Headers lastHeaders = Headers.of();
+    private String lastTarget = "";
+    /** Where a response head is put together before it is written; reused. */
+    private byte[] out = new byte[512];
+    private MemorySegment outSegment = MemorySegment.ofArray(out);
+    private int outLength;
+    /** The end of the Date field and the Server field. */
+    private final byte[] serverLine;
 
     // What of the buffer holds unconsumed bytes: [start, available).
     private long start;
@@ -59,8 +97,8 @@ final class Connection {
         this.options = options;
         this.clock = clock;
         this.limits = new HeadLimits(options.requestLine(), options.head(), options.fields());
-        // Room for the largest head the parser lets through, empty lines before it included, and a read.
-        this.buffer = MemorySegment.ofArray(new byte[options.head() + options.requestLine() + READ_ROOM]);
+        this.bufferLimit = options.head() + options.requestLine() + READ_ROOM;
+        this.serverLine = ("\r\nServer: " + options.serverName() + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Serves requests until the client closes, an error, or a request asks to close. */
@@ -136,6 +174,10 @@ final class Connection {
         try {
             RequestHead head = parser.parse(buffer, available);
             while (head == null) {
+                if (available == buffer.byteSize()) {
+                    // Never at the limit: the parser refuses a head before it could fill that.
+                    grow(available);
+                }
                 int n = flow.read(buffer.asSlice(available));
                 if (n < 0) {
                     return null; // closed between requests, or inside a head: nothing to answer either way
@@ -150,19 +192,49 @@ final class Connection {
         }
     }
 
+    /** Replaces the buffer with a larger one (up to the limit), keeping its first {@code keep} bytes. */
+    private void grow(long keep) {
+        MemorySegment larger = MemorySegment.ofArray(new byte[(int) Math.min(bufferLimit, 4 * buffer.byteSize())]);
+        MemorySegment.copy(buffer, 0, larger, 0, keep);
+        buffer = larger;
+    }
+
+    /** The fields of {@code head}, with the strings of the last request's where the bytes are the same. */
+    private Headers headers(RequestHead head) {
+        Headers last = lastHeaders;
+        int count = head.fieldCount();
+        boolean repeated = count == last.size();
+        for (int i = 0; repeated && i < count; i++) {
+            repeated = head.nameIs(i, last.name(i)) && head.valueIs(i, last.value(i));
+        }
+        if (repeated) {
+            return last;
+        }
+        String[] pairs = new String[2 * count];
+        for (int i = 0; i < count; i++) {
+            boolean sameName = i < last.size() && head.nameIs(i, last.name(i));
+            pairs[2 * i] = sameName ? last.name(i) : head.nameString(i);
+            pairs[2 * i + 1] = sameName && head.valueIs(i, last.value(i)) ? last.value(i) : head.valueString(i);
+        }
+        lastHeaders = Headers.parsed(pairs);
+        return lastHeaders;
+    }
+
+    private String target(RequestHead head) {
+        if (!head.targetIs(lastTarget)) {
+            lastTarget = head.targetString();
+        }
+        return lastTarget;
+    }
+
     /** Answers one request; returns whether the connection stays open. */
     private boolean exchange(RequestHead head) throws RequestRejected, NetworkException {
         BodyFraming framing = BodyFraming.of(head);
-        String[] pairs = new String[2 * head.fieldCount()];
-        for (int i = 0; i < head.fieldCount(); i++) {
-            pairs[2 * i] = head.nameString(i);
-            pairs[2 * i + 1] = head.valueString(i);
-        }
-        Headers headers = Headers.parsed(pairs);
+        Headers headers = headers(head);
         boolean http11 = head.minorVersion() >= 1;
         boolean keepAlive = http11 ? !headers.hasToken("connection", "close") : headers.hasToken("connection", "keep-alive");
         // An HTTP/1.0 client cannot know 100-continue: its Expect is ignored (RFC 9110 §10.1.1).
-        String expect = http11 ? headers.first("expect").orElse(null) : null;
+        String expect = http11 ? headers.firstOrNull("expect") : null;
         if (expect != null && !expect.equalsIgnoreCase("100-continue")) {
             throw new RequestRejected(417, "the expectation " + expect + " cannot be met");
         }
@@ -171,7 +243,7 @@ final class Connection {
         }
         Body body = new Body(framing, expect != null);
         String method = head.method();
-        HttpRequest request = new HttpRequest(method, head.targetString(), head.minorVersion(), headers, body);
+        HttpRequest request = new HttpRequest(method, target(head), head.minorVersion(), headers, body);
         HttpResponse response;
         try {
             response = handler.handle(request);
@@ -214,42 +286,29 @@ final class Connection {
         boolean streamed = response.writer().isPresent();
         boolean chunked = streamed && http11 && !bodyless;
         boolean closing = !keepAlive || (streamed && !chunked && !bodyless); // HTTP/1.0: the close ends it
-        StringBuilder text = statusLine(status);
-        for (int i = 0; i < response.headers().size(); i++) {
-            text.append(response.headers().name(i)).append(": ").append(response.headers().value(i)).append("\r\n");
-        }
+        statusLine(status);
+        put(response.headers().wire());
         if (chunked) {
-            text.append("Transfer-Encoding: chunked\r\n");
+            put("Transfer-Encoding: chunked\r\n");
         } else if (!streamed && !bodyless) {
-            text.append("Content-Length: ").append(response.body().orElseThrow().byteSize()).append("\r\n");
+            put(CONTENT_LENGTH);
+            putDecimal(response.body().orElseThrow().byteSize());
+            put(CRLF_BYTES);
         }
         if (closing) {
-            text.append("Connection: close\r\n");
+            put("Connection: close\r\n");
         } else if (!http11) {
-            text.append("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes otherwise
+            put("Connection: keep-alive\r\n"); // an HTTP/1.0 client closes otherwise
         }
-        MemorySegment fields = ascii(text.append("\r\n"));
+        put(CRLF_BYTES);
+        MemorySegment responseHead = outSegment.asSlice(0, outLength);
         if (head || bodyless) {
-            flow.write(fields);
+            flow.write(responseHead);
         } else if (!streamed) {
-            flow.write(List.of(fields, response.body().orElseThrow()));
+            flow.write(List.of(responseHead, response.body().orElseThrow()));
         } else {
-            flow.write(fields);
-            try {
-                response.writer().orElseThrow().writeTo(data -> {
-                    if (data.byteSize() > 0) {
-                        flow.write(chunked ? List.of(ascii(new StringBuilder(Long.toHexString(data.byteSize())).append("\r\n")),
-                                data, ascii(new StringBuilder("\r\n"))) : List.of(data));
-                    }
-                });
-            } catch (NetworkException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new NetworkException(Reason.CLOSED, "the response body failed midway: " + e, e); // cut short
-            }
-            if (chunked) {
-                flow.write(ascii(new StringBuilder("0\r\n\r\n")));
-            }
+            flow.write(responseHead);
+            StreamedBody.send(flow, response.writer().orElseThrow(), chunked);
         }
         if (closing) {
             flow.shutdownOutput();
@@ -260,25 +319,78 @@ final class Connection {
     /** Answers a refused request and ends the connection (RFC 9112: its framing cannot be trusted). */
     private void refuse(RequestRejected rejected) {
         byte[] message = (rejected.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
-        StringBuilder text = statusLine(rejected.status())
-                .append("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ").append(message.length)
-                .append("\r\nConnection: close\r\n\r\n");
+        statusLine(rejected.status());
+        put("Content-Type: text/plain; charset=utf-8\r\nContent-Length: ");
+        putDecimal(message.length);
+        put("\r\nConnection: close\r\n\r\n");
         try {
-            flow.write(List.of(ascii(text), MemorySegment.ofArray(message)));
+            flow.write(List.of(outSegment.asSlice(0, outLength), MemorySegment.ofArray(message)));
             flow.shutdownOutput();
         } catch (NetworkException gone) {
             // Nobody left to tell.
         }
     }
 
-    private StringBuilder statusLine(int status) {
-        return new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ').append(reason(status))
-                .append("\r\nDate: ").append(HttpDates.RESPONSES.format(clock.instant()))
-                .append("\r\nServer: ").append(options.serverName()).append("\r\n");
+    /**
+     * Starts a response head in {@link #out}: the status line, Date and Server. Copied into a buffer the
+     * connection keeps from bytes made once (per status, per second, per server), rather than built as a
+     * string and then encoded.
+     */
+    private void statusLine(int status) {
+        outLength = 0;
+        byte[] known = status < STATUS_LINES.length ? STATUS_LINES[status] : null;
+        if (known != null) {
+            put(known);
+        } else {
+            put("HTTP/1.1 ");
+            putDecimal(status);
+            put(" ");
+            put(reason(status));
+            put("\r\nDate: ");
+        }
+        put(HttpDates.RESPONSES.formatAscii(clock.instant()));
+        put(serverLine);
     }
 
-    private static MemorySegment ascii(CharSequence text) {
-        return MemorySegment.ofArray(text.toString().getBytes(StandardCharsets.ISO_8859_1));
+    private void put(byte[] bytes) {
+        room(bytes.length);
+        System.arraycopy(bytes, 0, out, outLength, bytes.length);
+        outLength += bytes.length;
+    }
+
+    /** Appends {@code text} in ISO-8859-1 (as the field was checked: no CR, LF or NUL), '?' for what it lacks. */
+    private void put(String text) {
+        room(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            out[outLength++] = (byte) (c <= 0xFF ? c : '?');
+        }
+    }
+
+    /** Appends {@code number}, at least 0, in decimal. */
+    private void putDecimal(long number) {
+        int digits = 1;
+        for (long rest = number / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        room(digits);
+        outLength += digits;
+        long rest = number;
+        for (int i = 1; i <= digits; i++) {
+            out[outLength - i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+    }
+
+    private void room(int bytes) {
+        if (outLength + bytes > out.length) {
+            out = Arrays.copyOf(out, Math.max(2 * out.length, outLength + bytes));
+            outSegment = MemorySegment.ofArray(out);
+        }
+    }
+
+    private static MemorySegment latin1(String text) {
+        return MemorySegment.ofArray(text.getBytes(StandardCharsets.ISO_8859_1)).asReadOnly();
     }
 
     static String reason(int status) {
@@ -338,7 +450,7 @@ final class Connection {
             }
             if (expectingContinue && refused == null && !ended) {
                 expectingContinue = false;
-                flow.write(ascii(new StringBuilder("HTTP/1.1 100 Continue\r\n\r\n")));
+                flow.write(CONTINUE);
             }
             return next(into);
         }
@@ -400,6 +512,9 @@ final class Connection {
             }
             start = 0;
             available = 0;
+            if (outgrown && buffer.byteSize() < bufferLimit) {
+                grow(0);
+            }
             // Body progress: a client that stops sending mid-body loses the connection.
             deadline = clock.monotonicNanos() + options.bodyTimeout().toNanos();
             int n;
@@ -412,6 +527,7 @@ final class Connection {
                 throw new NetworkException(Reason.CONNECTION_RESET, "the connection ended inside a request body");
             }
             available = n;
+            outgrown = n == buffer.byteSize();
         }
 
         /** Reads and drops what the handler left of the body, so that the next request starts where it should. */

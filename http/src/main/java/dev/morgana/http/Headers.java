@@ -1,7 +1,10 @@
 package dev.morgana.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -12,11 +15,18 @@ import java.util.Optional;
  */
 public final class Headers {
 
-    private static final Headers EMPTY = new Headers(List.of());
+    private static final Headers EMPTY = new Headers(new String[0]);
 
-    private final List<String> pairs; // name, value, name, value...
+    /** Name, value, name, value...; never changed once the instance exists (it is not copied for that). */
+    private final String[] pairs;
 
-    private Headers(List<String> pairs) {
+    /**
+     * The fields as a response head carries them, once asked for: a server that answers with the same
+     * fields again (StaticFiles does) encodes them once. Computed at most a few times over, never wrong.
+     */
+    private volatile byte[] wire;
+
+    private Headers(String[] pairs) {
         this.pairs = pairs;
     }
 
@@ -38,12 +48,15 @@ public final class Headers {
             check(pairs[i], pairs[i + 1]);
             pairs[i + 1] = pairs[i + 1].strip();
         }
-        return new Headers(List.of(pairs));
+        return new Headers(pairs);
     }
 
-    /** Fields the request parser has already checked, as name, value, name, value... */
-    static Headers parsed(String... pairs) {
-        return new Headers(List.of(pairs));
+    /**
+     * Fields the request parser has already checked, as name, value, name, value...; the array becomes
+     * theirs, and nobody may change it afterwards.
+     */
+    static Headers parsed(String[] pairs) {
+        return new Headers(pairs);
     }
 
     /**
@@ -53,28 +66,33 @@ public final class Headers {
      */
     public Headers with(String name, String value) {
         check(name, value);
-        List<String> more = new ArrayList<>(pairs);
-        more.add(name);
-        more.add(value.strip());
-        return new Headers(List.copyOf(more));
+        String[] more = Arrays.copyOf(pairs, pairs.length + 2);
+        more[pairs.length] = name;
+        more[pairs.length + 1] = value.strip();
+        return new Headers(more);
     }
 
     /** The first value of {@code name}. */
     public Optional<String> first(String name) {
-        for (int i = 0; i < pairs.size(); i += 2) {
-            if (pairs.get(i).equalsIgnoreCase(name)) {
-                return Optional.of(pairs.get(i + 1));
+        return Optional.ofNullable(firstOrNull(name));
+    }
+
+    /** The first value of {@code name}, or null: {@link #first} for the server, without an Optional. */
+    String firstOrNull(String name) {
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equalsIgnoreCase(name)) {
+                return pairs[i + 1];
             }
         }
-        return Optional.empty();
+        return null;
     }
 
     /** Every value of {@code name}, in order. */
     public List<String> all(String name) {
         List<String> values = new ArrayList<>();
-        for (int i = 0; i < pairs.size(); i += 2) {
-            if (pairs.get(i).equalsIgnoreCase(name)) {
-                values.add(pairs.get(i + 1));
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equalsIgnoreCase(name)) {
+                values.add(pairs[i + 1]);
             }
         }
         return values;
@@ -82,33 +100,70 @@ public final class Headers {
 
     /** Whether a comma-separated field contains {@code token}, case-insensitively (as Connection does). */
     public boolean hasToken(String name, String token) {
-        for (String value : all(name)) {
-            for (String member : value.split(",")) {
-                if (member.strip().equalsIgnoreCase(token)) {
-                    return true;
-                }
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i].equalsIgnoreCase(name) && listHas(pairs[i + 1], token)) {
+                return true;
             }
         }
         return false;
     }
 
+    /** Whether a member of the comma-separated {@code list}, without whitespace around it, is {@code token}. */
+    private static boolean listHas(String list, String token) {
+        int start = 0;
+        while (start <= list.length()) {
+            int comma = list.indexOf(',', start);
+            int end = comma < 0 ? list.length() : comma;
+            int from = start;
+            int to = end;
+            while (from < to && Character.isWhitespace(list.charAt(from))) {
+                from++;
+            }
+            while (to > from && Character.isWhitespace(list.charAt(to - 1))) {
+                to--;
+            }
+            if (to - from == token.length() && list.regionMatches(true, from, token, 0, token.length())) {
+                return true;
+            }
+            start = end + 1;
+        }
+        return false;
+    }
+
     public int size() {
-        return pairs.size() / 2;
+        return pairs.length / 2;
     }
 
     public String name(int index) {
-        return pairs.get(2 * index);
+        return pairs[2 * Objects.checkIndex(index, size())];
     }
 
     public String value(int index) {
-        return pairs.get(2 * index + 1);
+        return pairs[2 * Objects.checkIndex(index, size()) + 1];
+    }
+
+    /**
+     * The fields as lines of a response head, {@code Name: value} and CRLF each, in ISO-8859-1 ('?' for a
+     * character it lacks); shared, so the caller must not change it.
+     */
+    byte[] wire() {
+        byte[] encoded = wire;
+        if (encoded == null) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < pairs.length; i += 2) {
+                text.append(pairs[i]).append(": ").append(pairs[i + 1]).append("\r\n");
+            }
+            encoded = text.toString().getBytes(StandardCharsets.ISO_8859_1);
+            wire = encoded;
+        }
+        return encoded;
     }
 
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        for (int i = 0; i < pairs.size(); i += 2) {
-            text.append(pairs.get(i).toLowerCase(Locale.ROOT)).append(": ").append(pairs.get(i + 1)).append('\n');
+        for (int i = 0; i < pairs.length; i += 2) {
+            text.append(pairs[i].toLowerCase(Locale.ROOT)).append(": ").append(pairs[i + 1]).append('\n');
         }
         return text.toString();
     }

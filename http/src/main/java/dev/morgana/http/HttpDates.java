@@ -1,5 +1,6 @@
 package dev.morgana.http;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -18,18 +19,28 @@ final class HttpDates {
     static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'",
             Locale.US).withZone(ZoneOffset.UTC);
 
-    private record Formatted(long second, String text) {}
+    private record Formatted(long second, String text, byte[] ascii) {}
 
-    private volatile Formatted last = new Formatted(Long.MIN_VALUE, "");
+    private volatile Formatted last = new Formatted(Long.MIN_VALUE, "", new byte[0]);
 
     /** {@code instant}, to the second, as an HTTP date. */
     String format(Instant instant) {
+        return formatted(instant).text();
+    }
+
+    /** {@link #format}, in ASCII bytes; shared, so the caller must not change them. */
+    byte[] formatAscii(Instant instant) {
+        return formatted(instant).ascii();
+    }
+
+    private Formatted formatted(Instant instant) {
         Formatted cached = last;
         long second = instant.getEpochSecond();
         if (cached.second() != second) {
-            cached = new Formatted(second, IMF_FIXDATE.format(instant));
+            String text = IMF_FIXDATE.format(instant);
+            cached = new Formatted(second, text, text.getBytes(StandardCharsets.US_ASCII));
             last = cached;
         }
-        return cached.text();
+        return cached;
     }
 }

@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public final class HttpResponse {
 
+    /** The fields the server sets itself. */
+    private static final String[] RESERVED = {"content-length", "transfer-encoding", "connection", "date", "server"};
+
     private final int status;
     private final Headers headers;
     private final MemorySegment body;
@@ -21,9 +24,11 @@ public final class HttpResponse {
         if (status < 200 || status > 999) {
             throw new IllegalArgumentException("a final status is 200–999, got " + status);
         }
-        for (String reserved : new String[] {"content-length", "transfer-encoding", "connection", "date", "server"}) {
-            if (headers.first(reserved).isPresent()) {
-                throw new IllegalArgumentException("the server sets " + reserved + " itself");
+        for (int i = 0; i < headers.size(); i++) {
+            for (String reserved : RESERVED) {
+                if (headers.name(i).equalsIgnoreCase(reserved)) {
+                    throw new IllegalArgumentException("the server sets " + reserved + " itself");
+                }
             }
         }
         this.status = status;

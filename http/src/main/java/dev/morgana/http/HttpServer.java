@@ -34,17 +34,23 @@ public final class HttpServer {
      *     of the previous response or from accepting it: bounds idle keep-alive and slow heads alike
      * @param bodyTimeout how long a request body may go without a byte arriving (beyond: the connection
      *     is closed)
+     * @param writeTimeout how long a response may go without the client taking any of it (beyond: the
+     *     write fails and the connection is closed, so that a client that stops reading does not hold its
+     *     connection's thread and buffers forever); applied as the write timeout of every accepted flow
+     *     ({@link Tcp.Options#withWriteTimeout}), so it needs a {@link Tcp} that honours that option, as the
+     *     unix target's does
      * @param serverName the Server field's value
      */
     public record Options(int requestLine, int head, int fields, long body, Duration headTimeout, Duration bodyTimeout,
-            String serverName) {
+            Duration writeTimeout, String serverName) {
 
+        /** 8 KiB request lines, 32 KiB heads, 100 fields, 16 MiB bodies; 30 s for heads, bodies and writes. */
         public static final Options DEFAULT = new Options(8 * 1024, 32 * 1024, 100, 16L * 1024 * 1024,
-                Duration.ofSeconds(30), Duration.ofSeconds(30), "Morgana");
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), "Morgana");
 
         public Options {
             new HeadLimits(requestLine, head, fields); // checks them
-            if (body < 0 || !headTimeout.isPositive() || !bodyTimeout.isPositive()) {
+            if (body < 0 || !headTimeout.isPositive() || !bodyTimeout.isPositive() || !writeTimeout.isPositive()) {
                 throw new IllegalArgumentException("a body limit of at least 0 and positive timeouts");
             }
             if (serverName.isEmpty() || !serverName.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
@@ -53,19 +59,24 @@ public final class HttpServer {
         }
 
         public Options withBody(long bytes) {
-            return new Options(requestLine, head, fields, bytes, headTimeout, bodyTimeout, serverName);
+            return new Options(requestLine, head, fields, bytes, headTimeout, bodyTimeout, writeTimeout, serverName);
         }
 
         public Options withHeadTimeout(Duration timeout) {
-            return new Options(requestLine, head, fields, body, timeout, bodyTimeout, serverName);
+            return new Options(requestLine, head, fields, body, timeout, bodyTimeout, writeTimeout, serverName);
         }
 
         public Options withBodyTimeout(Duration timeout) {
-            return new Options(requestLine, head, fields, body, headTimeout, timeout, serverName);
+            return new Options(requestLine, head, fields, body, headTimeout, timeout, writeTimeout, serverName);
+        }
+
+        public Options withWriteTimeout(Duration timeout) {
+            return new Options(requestLine, head, fields, body, headTimeout, bodyTimeout, timeout, serverName);
         }
 
         public Options withHead(int requestLineBytes, int headBytes, int fieldCount) {
-            return new Options(requestLineBytes, headBytes, fieldCount, body, headTimeout, bodyTimeout, serverName);
+            return new Options(requestLineBytes, headBytes, fieldCount, body, headTimeout, bodyTimeout, writeTimeout,
+                    serverName);
         }
     }
 
@@ -118,7 +129,7 @@ public final class HttpServer {
     public Running serve(Endpoint local, TlsServer tls, HttpHandler handler) throws NetworkException {
         Set<Connection> open = ConcurrentHashMap.newKeySet();
         AtomicBoolean closing = new AtomicBoolean();
-        Tcp.Listener listener = tcp.listen(local, Tcp.Options.DEFAULT.withNoDelay(true), (Flow flow) -> {
+        Tcp.Listener listener = tcp.listen(local, flowOptions(), (Flow flow) -> {
             Connection connection = new Connection(flow, tls, handler, options, clock);
             open.add(connection);
             if (closing.get()) {
@@ -158,6 +169,11 @@ public final class HttpServer {
                 }
             }
         };
+    }
+
+    /** Responses go out at once (Nagle off); a client that stops reading loses its connection. */
+    private Tcp.Options flowOptions() {
+        return Tcp.Options.DEFAULT.withNoDelay(true).withWriteTimeout(options.writeTimeout());
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves the values of any {@link KvRo} as files (cohttp's static server): GET and HEAD; {@code ETag} from
@@ -41,8 +42,18 @@ public final class StaticFiles implements HttpHandler {
             Map.entry("webp", "image/webp"), Map.entry("ico", "image/vnd.microsoft.icon"),
             Map.entry("woff2", "font/woff2"), Map.entry("pdf", "application/pdf"), Map.entry("wasm", "application/wasm"));
 
+    /** How many paths {@link #keys}, and values' fields {@link #representations}, keep at most. */
+    private static final int REMEMBERED = 256;
+
+    /** A value's digest and time, and the fields made from them. */
+    private record Representation(String digest, Instant modified, String etag, Headers headers,
+            Headers notModifiedHeaders) {}
+
     private final KvRo store;
     private final HttpDates dates = new HttpDates();
+    /** The keys of URL paths asked for: mapping a path decodes and checks each segment. */
+    private final Map<String, KvKey> keys = new ConcurrentHashMap<>();
+    private final Map<KvKey, Representation> representations = new ConcurrentHashMap<>();
 
     public StaticFiles(KvRo store) {
         this.store = store;
@@ -53,15 +64,14 @@ public final class StaticFiles implements HttpHandler {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return HttpResponse.of(405, Headers.of().with("Allow", "GET, HEAD"), MemorySegment.NULL);
         }
-        Optional<List<String>> segments = segments(request.path());
-        if (segments.isEmpty()) {
-            return notFound();
-        }
-        KvKey key;
-        try {
-            key = KvKey.of(segments.get());
-        } catch (IllegalArgumentException refused) {
-            return notFound();
+        String path = request.path();
+        KvKey key = keys.get(path);
+        if (key == null) {
+            key = key(path);
+            if (key == null) {
+                return notFound();
+            }
+            remember(keys, path, key);
         }
         Optional<KvRo.Kind> kind = store.exists(key);
         if (kind.isEmpty()) {
@@ -71,9 +81,7 @@ public final class StaticFiles implements HttpHandler {
             if (!request.path().endsWith("/")) {
                 return HttpResponse.of(301, Headers.of().with("Location", request.path() + "/"), MemorySegment.NULL);
             }
-            List<String> index = new ArrayList<>(segments.get());
-            index.add("index.html");
-            key = KvKey.of(index);
+            key = key.resolve("index.html");
             if (store.exists(key).orElse(null) != KvRo.Kind.VALUE) {
                 return notFound();
             }
@@ -81,36 +89,72 @@ public final class StaticFiles implements HttpHandler {
         return serve(request, key);
     }
 
-    private HttpResponse serve(HttpRequest request, KvKey key) throws KvException {
-        long size = store.size(key);
-        String etag = "\"" + store.digest(key) + "\"";
-        Instant modified = store.lastModified(key).truncatedTo(ChronoUnit.SECONDS);
-        String lastModified = dates.format(modified);
-        if (notModified(request.headers(), etag, modified)) {
-            return HttpResponse.of(304, Headers.of("ETag", etag, "Last-Modified", lastModified), MemorySegment.NULL);
+    /** The key {@code path} names, or null when it names none. */
+    private static KvKey key(String path) {
+        Optional<List<String>> segments = segments(path);
+        if (segments.isEmpty()) {
+            return null;
         }
-        Headers headers = Headers.of("ETag", etag, "Last-Modified", lastModified, "Content-Type", type(key),
-                "Accept-Ranges", "bytes");
-        Optional<String> range = request.method().equals("GET") ? request.headers().first("range") : Optional.empty();
-        if (range.isPresent() && ifRangeHolds(request.headers(), etag)) {
-            long[] bytes = range(range.get(), size);
+        try {
+            return KvKey.of(segments.get());
+        } catch (IllegalArgumentException refused) {
+            return null;
+        }
+    }
+
+    /** Puts an entry in one of the caches, emptying it first when full: bounded, and simply so. */
+    private static <K, V> void remember(Map<K, V> cache, K key, V value) {
+        if (cache.size() >= REMEMBERED) {
+            cache.clear(); // what is still asked for comes back at once
+        }
+        cache.put(key, value);
+    }
+
+    private HttpResponse serve(HttpRequest request, KvKey key) throws KvException {
+        Representation representation = representation(key);
+        if (notModified(request.headers(), representation.etag(), representation.modified())) {
+            return HttpResponse.of(304, representation.notModifiedHeaders(), MemorySegment.NULL);
+        }
+        String range = request.method().equals("GET") ? request.headers().firstOrNull("range") : null;
+        if (range != null && ifRangeHolds(request.headers(), representation.etag())) {
+            long size = store.size(key);
+            long[] bytes = range(range, size);
             if (bytes == UNSATISFIABLE) {
                 return HttpResponse.of(416, Headers.of().with("Content-Range", "bytes */" + size), MemorySegment.NULL);
             }
             if (bytes != null) {
                 long length = bytes[1] - bytes[0] + 1;
-                return HttpResponse.of(206, headers.with("Content-Range", "bytes " + bytes[0] + "-" + bytes[1] + "/" + size),
-                        store.getPartial(key, bytes[0], length));
+                return HttpResponse.of(206, representation.headers().with("Content-Range",
+                        "bytes " + bytes[0] + "-" + bytes[1] + "/" + size), store.getPartial(key, bytes[0], length));
             }
         }
-        return HttpResponse.of(200, headers, store.get(key));
+        return HttpResponse.of(200, representation.headers(), store.get(key));
+    }
+
+    /**
+     * The fields of {@code key}'s value as it is now: those made for an earlier response when its digest
+     * and time have not changed since, so that serving the same file again makes no new strings.
+     */
+    private Representation representation(KvKey key) throws KvException {
+        String digest = store.digest(key);
+        Instant modified = store.lastModified(key).truncatedTo(ChronoUnit.SECONDS);
+        Representation known = representations.get(key);
+        if (known != null && known.digest().equals(digest) && known.modified().equals(modified)) {
+            return known;
+        }
+        String etag = "\"" + digest + "\"";
+        String lastModified = dates.format(modified);
+        Representation made = new Representation(digest, modified, etag,
+                Headers.of("ETag", etag, "Last-Modified", lastModified, "Content-Type", type(key), "Accept-Ranges", "bytes"),
+                Headers.of("ETag", etag, "Last-Modified", lastModified));
+        remember(representations, key, made);
+        return made;
     }
 
     /** RFC 9110 §13.1.2 and §13.1.3: If-None-Match (weak comparison) first, If-Modified-Since only without it. */
     private static boolean notModified(Headers headers, String etag, Instant modified) {
-        List<String> noneMatch = headers.all("if-none-match");
-        if (!noneMatch.isEmpty()) {
-            for (String value : noneMatch) {
+        if (headers.firstOrNull("if-none-match") != null) {
+            for (String value : headers.all("if-none-match")) {
                 for (String tag : value.split(",")) {
                     String candidate = tag.strip();
                     if (candidate.equals("*") || candidate.replaceFirst("^W/", "").equals(etag)) {
@@ -120,12 +164,12 @@ public final class StaticFiles implements HttpHandler {
             }
             return false;
         }
-        Optional<String> since = headers.first("if-modified-since");
-        if (since.isEmpty()) {
+        String since = headers.firstOrNull("if-modified-since");
+        if (since == null) {
             return false;
         }
         try {
-            Instant date = ZonedDateTime.parse(since.get(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            Instant date = ZonedDateTime.parse(since, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
             return !modified.isAfter(date);
         } catch (DateTimeParseException ignored) {
             return false; // an invalid date is ignored (§13.1.3)
@@ -134,7 +178,8 @@ public final class StaticFiles implements HttpHandler {
 
     /** If-Range (§13.1.5) with an entity tag: the range applies only to that representation. */
     private static boolean ifRangeHolds(Headers headers, String etag) {
-        return headers.first("if-range").map(value -> value.strip().equals(etag)).orElse(true);
+        String ifRange = headers.firstOrNull("if-range");
+        return ifRange == null || ifRange.strip().equals(etag);
     }
 
     private static final long[] UNSATISFIABLE = new long[0];
@@ -187,18 +232,32 @@ public final class StaticFiles implements HttpHandler {
             return Optional.empty();
         }
         List<String> segments = new ArrayList<>();
-        for (String raw : path.substring(1).split("/", -1)) {
-            if (raw.isEmpty()) {
-                continue; // "/a/" names the folder a; "//" adds nothing
+        for (int start = 1; start <= path.length(); ) {
+            int slash = path.indexOf('/', start);
+            int end = slash < 0 ? path.length() : slash;
+            if (end > start) { // "/a/" names the folder a; "//" adds nothing
+                Optional<String> segment = plainAscii(path, start, end)
+                        ? Optional.of(path.substring(start, end)) : decode(path.substring(start, end));
+                if (segment.isEmpty() || segment.get().equals(".") || segment.get().equals("..")
+                        || segment.get().indexOf('/') >= 0 || segment.get().indexOf('\0') >= 0) {
+                    return Optional.empty();
+                }
+                segments.add(segment.get());
             }
-            Optional<String> segment = decode(raw);
-            if (segment.isEmpty() || segment.get().equals(".") || segment.get().equals("..")
-                    || segment.get().indexOf('/') >= 0 || segment.get().indexOf('\0') >= 0) {
-                return Optional.empty();
-            }
-            segments.add(segment.get());
+            start = end + 1;
         }
         return Optional.of(segments);
+    }
+
+    /** Whether {@code text} from {@code start} to {@code end} is ASCII without escapes: its own decoding. */
+    private static boolean plainAscii(String text, int start, int end) {
+        for (int i = start; i < end; i++) {
+            char c = text.charAt(i);
+            if (c == '%' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Percent-decoding (RFC 3986 §2.1) into UTF-8; empty for a bad escape or bad UTF-8. */

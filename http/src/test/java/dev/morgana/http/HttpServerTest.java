@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.Tcp;
 import dev.morgana.http.tls.TlsIdentity;
 import dev.morgana.http.tls.TlsServer;
 import java.io.IOException;
@@ -19,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -234,6 +238,59 @@ class HttpServerTest {
             long waited = Duration.ofNanos(System.nanoTime() - started).toMillis();
             assertTrue(waited >= 400 && waited < 5000, "closed after the body timeout: " + waited + " ms");
         }
+    }
+
+    @Test
+    void acceptedFlowsGetTheWriteTimeout() throws Exception {
+        List<Tcp.Options> seen = new ArrayList<>();
+        Tcp recording = new Tcp() {
+            @Override
+            public Listener listen(Endpoint local, Options options, FlowHandler handler) throws NetworkException {
+                seen.add(options);
+                return new SocketTcp().listen(local, options, handler);
+            }
+
+            @Override
+            public Flow connect(Endpoint remote, Options options) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        try (HttpServer.Running running = new HttpServer(recording, time, time,
+                HttpServer.Options.DEFAULT.withWriteTimeout(Duration.ofMillis(1500))).serve(
+                        new Endpoint(Ipv4Address.LOOPBACK, 0), HttpServerTest::echo)) {
+            assertTrue(running.local().port() > 0);
+            assertEquals(List.of(Optional.of(Duration.ofMillis(1500))), seen.stream().map(Tcp.Options::writeTimeout).toList());
+            assertTrue(seen.getFirst().noDelay());
+        }
+        assertEquals(Duration.ofSeconds(30), HttpServer.Options.DEFAULT.writeTimeout());
+    }
+
+    @Test
+    void eachRequestSeesItsOwnFieldsWhenTheyRepeatOrChange() throws Exception {
+        server.close(Duration.ZERO);
+        server = start(HttpServer.Options.DEFAULT, request -> HttpResponse.text(200, request.target() + " " + request.headers()));
+        String response = exchange("GET /a HTTP/1.1\r\nHost: h\r\nX-Tag: ab\r\n\r\n"
+                + "GET /a HTTP/1.1\r\nHost: h\r\nX-Tag: ab\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: h\r\nX-Tag: cd\r\n\r\n"
+                + "GET /b HTTP/1.1\r\nHost: h\r\nX-Other: cd\r\nAccept: */*\r\n\r\n"
+                + "GET /c HTTP/1.1\r\nhost: h\r\nConnection: close\r\n\r\n");
+        List<String> bodies = new ArrayList<>();
+        for (String part : response.split("HTTP/1.1 200 OK\r\n")) {
+            if (!part.isEmpty()) {
+                bodies.add(part.substring(part.indexOf("\r\n\r\n") + 4));
+            }
+        }
+        assertEquals(List.of("/a host: h\nx-tag: ab\n", "/a host: h\nx-tag: ab\n", "/b host: h\nx-tag: cd\n",
+                "/b host: h\nx-other: cd\naccept: */*\n", "/c host: h\nconnection: close\n"), bodies);
+    }
+
+    @Test
+    void headsAndBodiesLargerThanTheFirstBufferArriveWhole() throws Exception {
+        String large = "v".repeat(20_000);
+        String response = exchange("POST /big HTTP/1.1\r\nHost: h\r\nX-Large: " + large + "\r\nContent-Length: 60000\r\n\r\n"
+                + "b".repeat(60_000) + "GET /next HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+        assertTrue(response.contains("POST /big 60000\n" + "b".repeat(60_000)), response.substring(0, 200));
+        assertTrue(response.contains("GET /next 0\n"), "the pipelined request after them");
     }
 
     @Test

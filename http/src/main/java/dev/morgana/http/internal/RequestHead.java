@@ -3,7 +3,6 @@ package dev.morgana.http.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * A parsed request head. Its target, names and values are slices of the buffer it was parsed from and
@@ -47,6 +46,11 @@ public final class RequestHead {
         return ascii(buffer, targetStart, targetEnd);
     }
 
+    /** Whether the target is {@code text}: so that a connection can reuse the string of its last request. */
+    public boolean targetIs(String text) {
+        return equalsLatin1(targetStart, targetEnd, text);
+    }
+
     /** The minor version: 0 for HTTP/1.0, 1 for HTTP/1.1 (higher ones are read as 1.1, RFC 9110 §2.5). */
     public int minorVersion() {
         return minorVersion;
@@ -67,12 +71,23 @@ public final class RequestHead {
 
     /** The name in lower case. */
     public String nameString(int field) {
-        return ascii(buffer, fields[4 * field], fields[4 * field + 1]).toLowerCase(Locale.ROOT);
+        byte[] name = buffer.asSlice(fields[4 * field], fields[4 * field + 1] - fields[4 * field]).toArray(ValueLayout.JAVA_BYTE);
+        for (int i = 0; i < name.length; i++) {
+            if (name[i] >= 'A' && name[i] <= 'Z') {
+                name[i] += 'a' - 'A'; // a token is ASCII: this is all of lower-casing it
+            }
+        }
+        return new String(name, StandardCharsets.US_ASCII);
     }
 
     /** The value, its bytes read as ISO-8859-1 (RFC 9110 §5.5: obs-text is opaque). */
     public String valueString(int field) {
         return new String(value(field).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Whether the value is {@code text}, read as {@link #valueString} reads it. */
+    public boolean valueIs(int field, String text) {
+        return equalsLatin1(fields[4 * field + 2], fields[4 * field + 3], text);
     }
 
     /** Whether field {@code field} is named {@code lowerCaseName}, compared case-insensitively. */
@@ -87,6 +102,18 @@ public final class RequestHead {
                 c += 'a' - 'A';
             }
             if (c != lowerCaseName.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean equalsLatin1(long start, long end, String text) {
+        if (end - start != text.length()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if ((buffer.get(ValueLayout.JAVA_BYTE, start + i) & 0xFF) != text.charAt(i)) {
                 return false;
             }
         }

@@ -41,7 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Closing is graceful: queued writes reach the socket, a FIN follows, and input is drained until the
  * peer's FIN, so that Linux never answers unread input with a reset that would destroy what we sent; all
- * of it within {@link #CLOSE_LINGER}.
+ * of it within {@link #CLOSE_LINGER}. After a write timed out, though, closing drops what is still
+ * queued and closes at once: the peer is not reading.
  */
 final class NettyFlow implements Flow {
 
@@ -73,6 +74,8 @@ final class NettyFlow implements Flow {
     private final List<ByteBuf> exhausted = new ArrayList<>();
     private long queued;
     private boolean flushing;
+    /** Whether a write timed out: the peer stopped taking data, so closing does not wait for it to. */
+    private boolean stalled;
     private ChannelFuture lastWrite;
 
     /** A write on its way to the event loop. */
@@ -298,7 +301,12 @@ final class NettyFlow implements Flow {
                 if (channel.isWritable() && queued < NettyTcp.WRITE_WATER.high()) {
                     return;
                 }
-                deadline = await(writable, deadline, writeTimeout, "write");
+                try {
+                    deadline = await(writable, deadline, writeTimeout, "write");
+                } catch (NetworkException e) {
+                    stalled = e.reason() == Reason.TIMED_OUT;
+                    throw e;
+                }
             }
         } finally {
             lock.unlock();
@@ -343,6 +351,7 @@ final class NettyFlow implements Flow {
     public void close() {
         ChannelFuture after;
         List<ByteBuf> discarded;
+        boolean abandon;
         lock.lock();
         try {
             if (closed) {
@@ -353,11 +362,18 @@ final class NettyFlow implements Flow {
             readable.signalAll();
             writable.signalAll();
             after = lastWrite;
+            abandon = stalled;
         } finally {
             lock.unlock();
         }
         releaseAll(discarded);
         loop.closing(channel);
+        if (abandon) {
+            // A write timed out: the peer does not read, and waiting for it to take what is still queued
+            // would hold the connection for up to CLOSE_LINGER. What the kernel holds still goes out.
+            channel.close();
+            return;
+        }
         // Closing a socket with unread input makes Linux send RST and drop what we still had to send. So:
         // FIN after the last write, keep reading (and discarding) until the peer's FIN, then close; and
         // close anyway after CLOSE_LINGER.

@@ -10,25 +10,35 @@ import dev.morgana.api.Clock;
 import dev.morgana.api.Timers;
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Stack;
 import dev.morgana.api.net.Tcp;
 import dev.morgana.http.ClientRequest;
 import dev.morgana.http.ClientResponse;
 import dev.morgana.http.Headers;
 import dev.morgana.http.HttpClient;
+import dev.morgana.http.HttpHandler;
+import dev.morgana.http.HttpRequest;
 import dev.morgana.http.HttpResponse;
 import dev.morgana.http.HttpServer;
 import dev.morgana.http.Origin;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
+import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,38 +52,48 @@ class UnixHttpTest {
         void run(int port, Tcp tcp, Clock clock) throws Exception;
     }
 
+    /** What the server of a test runs with. */
+    record Setup(HttpServer.Options options, HttpHandler handler, Check check) {}
+
     static final class Serve implements Application {
         private final Stack stack;
         private final Clock clock;
         private final Timers timers;
-        private final Check check;
+        private final Setup setup;
 
         @Inject
-        public Serve(Stack stack, Clock clock, Timers timers, Check check) {
+        public Serve(Stack stack, Clock clock, Timers timers, Setup setup) {
             this.stack = stack;
             this.clock = clock;
             this.timers = timers;
-            this.check = check;
+            this.setup = setup;
         }
 
         @Override
         public void run() throws Exception {
-            HttpServer server = new HttpServer(stack.tcp(), clock, timers, HttpServer.Options.DEFAULT);
-            try (HttpServer.Running running = server.serve(new Endpoint(Ipv4Address.LOOPBACK, 0), request -> {
-                byte[] body = request.body().readAllBytes();
-                return HttpResponse.text(200, request.method() + " " + request.target() + " " + body.length + "\n");
-            })) {
-                check.run(running.local().port(), stack.tcp(), clock);
+            HttpServer server = new HttpServer(stack.tcp(), clock, timers, setup.options());
+            try (HttpServer.Running running = server.serve(new Endpoint(Ipv4Address.LOOPBACK, 0), setup.handler())) {
+                setup.check().run(running.local().port(), stack.tcp(), clock);
             }
         }
     }
 
+    /** Answers with the method, target and body length. */
+    static HttpResponse echo(HttpRequest request) throws Exception {
+        byte[] body = request.body().readAllBytes();
+        return HttpResponse.text(200, request.method() + " " + request.target() + " " + body.length + "\n");
+    }
+
     static void serving(Check check) throws Exception {
+        serving(HttpServer.Options.DEFAULT, UnixHttpTest::echo, check);
+    }
+
+    static void serving(HttpServer.Options options, HttpHandler handler, Check check) throws Exception {
         List<Module> target = new ArrayList<>(UnixTargets.unixModules());
         target.add(new AbstractModule() {
             @Override
             protected void configure() {
-                bind(Check.class).toInstance(check);
+                bind(Setup.class).toInstance(new Setup(options, handler, check));
             }
         });
         Unikernel.of("http", Serve.class, target).run();
@@ -99,6 +119,45 @@ class UnixHttpTest {
             assertEquals("POST /up 3145728\n", curl("--data-binary", "@" + upload, base + "/up"));
             assertEquals("POST /chunked 3145728\n",
                     curl("-H", "Transfer-Encoding: chunked", "--data-binary", "@" + upload, base + "/chunked"));
+        });
+    }
+
+    @Test
+    void aClientThatStopsReadingLosesItsConnectionAfterTheWriteTimeout() throws Exception {
+        // Far more than the kernel buffers of both sides and the flow's own queues hold.
+        long total = 64L * 1024 * 1024;
+        MemorySegment chunk = MemorySegment.ofArray(new byte[64 * 1024]);
+        CountDownLatch gaveUp = new CountDownLatch(1);
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        HttpHandler firehose = request -> HttpResponse.streaming(200, Headers.of(), sink -> {
+            try {
+                for (long sent = 0; sent < total; sent += chunk.byteSize()) {
+                    sink.write(chunk);
+                }
+            } catch (NetworkException e) {
+                failure.set(e);
+                gaveUp.countDown();
+                throw e;
+            }
+        });
+        serving(HttpServer.Options.DEFAULT.withWriteTimeout(Duration.ofMillis(300)), firehose, (port, tcp, clock) -> {
+            try (Socket deaf = new Socket()) {
+                deaf.setReceiveBufferSize(64 * 1024);
+                deaf.connect(new InetSocketAddress("127.0.0.1", port));
+                deaf.setSoTimeout(10_000);
+                deaf.getOutputStream().write("GET /big HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertTrue(gaveUp.await(10, TimeUnit.SECONDS), "the response's write gave up while nobody read");
+                assertEquals(Reason.TIMED_OUT, ((NetworkException) failure.get()).reason(), String.valueOf(failure.get()));
+                // What was on its way still arrives, then the end: the connection is over, the body cut short.
+                InputStream in = deaf.getInputStream();
+                byte[] sink = new byte[256 * 1024];
+                long read = 0;
+                int n;
+                while ((n = in.read(sink)) >= 0) {
+                    read += n;
+                }
+                assertTrue(read < total, "cut short: " + read + " bytes");
+            }
         });
     }
 

@@ -231,21 +231,40 @@ class UnixTcpTest {
         OnUnix.run(stack -> {
             try (ServerSocket deaf = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
                 Tcp.Options options = Tcp.Options.DEFAULT.withWriteTimeout(Duration.ofMillis(300));
-                try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, deaf.getLocalPort()), options);
-                        Socket accepted = deaf.accept()) {
-                    accepted.setReceiveBufferSize(4096);
+                // Set before accepting, so that the window it announces is whole segments (a buffer much
+                // smaller than loopback's 64 KiB segments makes the sender fall back on slow window probes).
+                deaf.setReceiveBufferSize(64 * 1024);
+                Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, deaf.getLocalPort()), options);
+                try (Socket accepted = deaf.accept()) {
                     MemorySegment chunk = MemorySegment.ofArray(new byte[64 * 1024]);
                     NetworkException timeout = null;
+                    long written = 0;
                     // Kernel buffers on both sides fill first; 1 GiB is far more than they hold.
                     for (int i = 0; i < 16 * 1024 && timeout == null; i++) {
                         try {
                             flow.write(chunk);
+                            written += chunk.byteSize();
                         } catch (NetworkException e) {
                             timeout = e;
                         }
                     }
                     assertTrue(timeout != null, "the writer gave up");
                     assertEquals(Reason.TIMED_OUT, timeout.reason());
+
+                    // Closing then drops what the peer did not take (at least what the flow held above the
+                    // kernel's buffers) rather than wait for it to.
+                    flow.close();
+                    accepted.setSoTimeout(10_000);
+                    InputStream in = accepted.getInputStream();
+                    byte[] sink = new byte[256 * 1024];
+                    long read = 0;
+                    int n;
+                    while ((n = in.read(sink)) >= 0) {
+                        read += n;
+                    }
+                    assertTrue(read < written, "dropped what was still queued: read " + read + " of " + written);
+                } finally {
+                    flow.close();
                 }
             }
         });
