@@ -14,8 +14,11 @@ final class Providers {
     /** JCA algorithms: keys, signatures, certificates. */
     static final Provider CRYPTO = new BouncyCastleProvider();
 
-    /** BCJSSE: SSLContext, the PKIX key and trust managers, with its TLS crypto drawn from {@link #CRYPTO}. */
-    static final Provider JSSE = new BouncyCastleJsseProvider(CRYPTO);
+    /**
+     * BCJSSE: SSLContext, the PKIX key and trust managers, with its TLS crypto drawn from {@link #CRYPTO}
+     * except AES-GCM, which is the JDK's (see {@link JdkGcmCrypto}).
+     */
+    static final Provider JSSE = new BouncyCastleJsseProvider(false, new JdkGcmCrypto(CRYPTO));
 
     private Providers() {
     }
