@@ -1,6 +1,8 @@
 package dev.morgana.http.tls;
 
 import java.security.Provider;
+import java.util.ArrayList;
+import java.util.List;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 
@@ -14,8 +16,32 @@ final class Providers {
     /** JCA algorithms: keys, signatures, certificates. */
     static final Provider CRYPTO = new BouncyCastleProvider();
 
-    /** BCJSSE: SSLContext, the PKIX key and trust managers, with its TLS crypto drawn from {@link #CRYPTO}. */
-    static final Provider JSSE = new BouncyCastleJsseProvider(CRYPTO);
+    /**
+     * BCJSSE: SSLContext, the PKIX key and trust managers, with its TLS crypto drawn from {@link #CRYPTO}
+     * except AES-GCM, which is the JDK's (see {@link JdkGcmCrypto}).
+     */
+    static final Provider JSSE = new BouncyCastleJsseProvider(false, new JdkGcmCrypto(CRYPTO));
+
+    /**
+     * Returns {@code suites} with the AES-GCM ones first, the others after them, each group in its given
+     * order. AES-GCM records run on the JDK's intrinsified cipher ({@link JdkGcmCrypto}), several times
+     * faster than ChaCha20-Poly1305, which only Bouncy Castle's pure Java implements here: a client offers
+     * AES-GCM first, a server prefers it whenever the client offers it.
+     */
+    static String[] aesGcmFirst(String[] suites) {
+        List<String> ordered = new ArrayList<>();
+        for (String suite : suites) {
+            if (suite.contains("_AES_") && suite.contains("_GCM_")) {
+                ordered.add(suite);
+            }
+        }
+        for (String suite : suites) {
+            if (!(suite.contains("_AES_") && suite.contains("_GCM_"))) {
+                ordered.add(suite);
+            }
+        }
+        return ordered.toArray(String[]::new);
+    }
 
     private Providers() {
     }

@@ -26,6 +26,7 @@ import javax.net.ssl.TrustManagerFactory;
 public final class TlsClient {
 
     private final SSLContext context;
+    private final String[] cipherSuites;
     private final List<TlsVersion> versions;
     private final List<String> applicationProtocols;
 
@@ -42,6 +43,7 @@ public final class TlsClient {
             trust.init(anchors);
             context = SSLContext.getInstance("TLS", Providers.JSSE);
             context.init(null, trust.getTrustManagers(), new SecureRandom());
+            cipherSuites = Providers.aesGcmFirst(context.getDefaultSSLParameters().getCipherSuites());
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("cannot use these trust anchors: " + e.getMessage(), e);
         }
@@ -80,6 +82,7 @@ public final class TlsClient {
             SSLParameters parameters = engine.getSSLParameters();
             parameters.setProtocols(versions.stream().map(TlsVersion::jsseName).toArray(String[]::new));
             parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+            parameters.setCipherSuites(cipherSuites); // AES-GCM offered first (see Providers.aesGcmFirst)
             // Host-name verification by the trust manager, against the name given here.
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
             parameters.setServerNames(TlsIdentity.isIpLiteral(serverName) ? List.of() : List.of(new SNIHostName(serverName)));

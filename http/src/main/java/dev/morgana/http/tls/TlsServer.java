@@ -36,6 +36,7 @@ import javax.net.ssl.StandardConstants;
 public final class TlsServer {
 
     private final SSLContext context;
+    private final String[] cipherSuites;
     private final List<TlsVersion> versions;
     private final List<String> applicationProtocols;
     private final Optional<Pattern> serverNamePattern;
@@ -57,6 +58,7 @@ public final class TlsServer {
             keys.init(store, password);
             context = SSLContext.getInstance("TLS", Providers.JSSE);
             context.init(keys.getKeyManagers(), null, new SecureRandom());
+            cipherSuites = Providers.aesGcmFirst(context.getDefaultSSLParameters().getCipherSuites());
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new IllegalArgumentException("cannot use this identity for a TLS server: " + e.getMessage(), e);
         }
@@ -87,6 +89,9 @@ public final class TlsServer {
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(versions.stream().map(TlsVersion::jsseName).toArray(String[]::new));
         parameters.setApplicationProtocols(applicationProtocols.toArray(String[]::new));
+        // The server's order decides: AES-GCM whenever the client offers it (see Providers.aesGcmFirst).
+        parameters.setCipherSuites(cipherSuites);
+        parameters.setUseCipherSuitesOrder(true);
         // The matcher also records the name: BC 1.84's session after the handshake throws
         // UnsupportedOperationException from getRequestedServerNames().
         NameMatcher matcher = new NameMatcher(serverNamePattern);

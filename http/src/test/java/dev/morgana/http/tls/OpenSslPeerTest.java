@@ -31,6 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -172,6 +173,46 @@ class OpenSslPeerTest {
         }
     }
 
+    /**
+     * Each cipher suite, pinned on the openssl side, in both directions. AES-GCM matters most: its records
+     * run on the JDK's provider ({@link JdkGcmCrypto}); ChaCha20 stays Bouncy Castle's.
+     */
+    @ParameterizedTest
+    @CsvSource({"TLS_1_3, TLS_AES_128_GCM_SHA256", "TLS_1_3, TLS_AES_256_GCM_SHA384",
+            "TLS_1_3, TLS_CHACHA20_POLY1305_SHA256", "TLS_1_2, ECDHE-ECDSA-AES128-GCM-SHA256",
+            "TLS_1_2, ECDHE-ECDSA-AES256-GCM-SHA384", "TLS_1_2, ECDHE-ECDSA-CHACHA20-POLY1305"})
+    void eachCipherSuiteWorksBothWaysWithOpenssl(TlsVersion version, String suite) throws Exception {
+        TlsIdentity identity = TlsIdentity.selfSigned("localhost");
+        Path ca = write("ca.pem", identity.chainPem());
+        List<String> pin = List.of(version == TlsVersion.TLS_1_3 ? "-ciphersuites" : "-cipher", suite);
+
+        Future<TlsFlowFacts> served = serveOneGreeting(TlsServer.builder(identity).applicationProtocols("http/1.1").build());
+        String output = sClient(version, "localhost", ca, "ping\n", pin);
+        assertEquals("ping\n", served.get(PROCESS_SECONDS, TimeUnit.SECONDS).received());
+        assertTrue(output.contains("Cipher is " + suite), output);
+        assertTrue(output.contains("pong ping"), output);
+
+        int port = sServer(version, write("cert.pem", identity.chainPem()), write("key.pem", identity.keyPem()), pin);
+        try (TlsFlow flow = TlsClient.builder(identity.chain()).build().connect(SocketFlow.connect(port), "localhost")) {
+            flow.write(ascii("GET / HTTP/1.0\r\n\r\n"));
+            String page = readAll(flow);
+            assertTrue(page.startsWith("HTTP/1.0 200 ok\r\n"), page);
+            assertTrue(page.contains("Cipher is " + suite), page);
+        }
+    }
+
+    /** The server's order decides, and it puts AES-GCM (the JDK's fast cipher) first. */
+    @Test
+    void theServerPrefersAesGcmToAClientsChaCha20() throws Exception {
+        TlsIdentity identity = TlsIdentity.selfSigned("localhost");
+        Path ca = write("ca.pem", identity.chainPem());
+        Future<TlsFlowFacts> served = serveOneGreeting(TlsServer.builder(identity).build());
+        String output = sClient(TlsVersion.TLS_1_3, "localhost", ca, "ping\n",
+                List.of("-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"));
+        assertEquals("ping\n", served.get(PROCESS_SECONDS, TimeUnit.SECONDS).received());
+        assertTrue(output.contains("Cipher is TLS_AES_128_GCM_SHA256"), output);
+    }
+
     @Test
     void morganaClientRefusesAnOpensslServerItDoesNotTrust() throws Exception {
         TlsIdentity stranger = TlsIdentity.selfSigned("localhost");
@@ -185,10 +226,17 @@ class OpenSslPeerTest {
     }
 
     private String sClient(TlsVersion version, String serverName, Path ca, String input) throws Exception {
-        Process client = start(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
+        return sClient(version, serverName, ca, input, List.of());
+    }
+
+    private String sClient(TlsVersion version, String serverName, Path ca, String input, List<String> options)
+            throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + listener.getLocalPort(),
                 version == TlsVersion.TLS_1_3 ? "-tls1_3" : "-tls1_2", "-alpn", "http/1.1",
                 "-servername", serverName, "-CAfile", ca.toString(), "-verify_return_error",
                 "-verify_hostname", "localhost"));
+        command.addAll(options);
+        Process client = start(command);
         // stdin stays open: s_client would otherwise close the connection before the answer arrives. It
         // exits when the server's close_notify arrives (or the handshake fails).
         OutputStream stdin = client.getOutputStream();
@@ -199,9 +247,15 @@ class OpenSslPeerTest {
 
     /** Starts s_server on an ephemeral loopback port for one connection and returns the port it printed. */
     private int sServer(TlsVersion version, Path cert, Path key) throws Exception {
-        Process server = start(List.of("openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1",
+        return sServer(version, cert, key, List.of());
+    }
+
+    private int sServer(TlsVersion version, Path cert, Path key, List<String> options) throws Exception {
+        List<String> command = new ArrayList<>(List.of("openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1",
                 "-cert", cert.toString(), "-key", key.toString(), "-alpn", "http/1.1", "-www",
                 version == TlsVersion.TLS_1_3 ? "-tls1_3" : "-tls1_2"));
+        command.addAll(options);
+        Process server = start(command);
         Path output = dir.resolve("out-" + server.pid());
         Pattern accept = Pattern.compile("ACCEPT 127\\.0\\.0\\.1:(\\d+)");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PROCESS_SECONDS);

@@ -231,6 +231,75 @@ class TlsLoopbackTest {
         }
     }
 
+    /** A flipped bit in a record's tag is refused (bad_record_mac) by AES-GCM, the JDK's cipher here. */
+    @ParameterizedTest
+    @EnumSource(TlsVersion.class)
+    void aTamperedRecordIsABadRecordMac(TlsVersion version) throws Exception {
+        TlsServer server = TlsServer.builder(LOCALHOST).build();
+        Future<TlsException> served = threads.submit(() -> {
+            try (TlsFlow flow = server.accept(SocketFlow.accept(listener))) {
+                assertEquals("intact", readExactly(flow, 6));
+                return assertThrows(TlsException.class, () -> readAll(flow));
+            }
+        });
+        TamperingFlow plain = new TamperingFlow(SocketFlow.connect(listener.getLocalPort()));
+        try (TlsFlow flow = TlsClient.builder(LOCALHOST.chain()).versions(version).build().connect(plain, "localhost")) {
+            assertTrue(flow.version() == version);
+            flow.write(ascii("intact"));
+            plain.tamperNext = true;
+            flow.write(ascii("tampered"));
+            TlsException refused = served.get(10, TimeUnit.SECONDS);
+            assertTrue(refused.getMessage().contains("bad_record_mac"), refused.getMessage());
+        }
+    }
+
+    /** Passes everything through, except that it flips the last bit of one write when asked. */
+    private static final class TamperingFlow implements Flow {
+
+        private final Flow inner;
+        volatile boolean tamperNext;
+
+        TamperingFlow(Flow inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public dev.morgana.api.net.Endpoint remote() {
+            return inner.remote();
+        }
+
+        @Override
+        public int read(MemorySegment buffer) throws NetworkException {
+            return inner.read(buffer);
+        }
+
+        @Override
+        public void write(MemorySegment data) throws NetworkException {
+            if (tamperNext) {
+                tamperNext = false;
+                byte[] copy = data.toArray(ValueLayout.JAVA_BYTE);
+                copy[copy.length - 1] ^= 1;
+                data = MemorySegment.ofArray(copy);
+            }
+            inner.write(data);
+        }
+
+        @Override
+        public void shutdownOutput() throws NetworkException {
+            inner.shutdownOutput();
+        }
+
+        @Override
+        public void shutdownInput() {
+            inner.shutdownInput();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
     @Test
     void writingAfterShutdownOutputOrCloseIsClosedAndCloseIsIdempotent() throws Exception {
         TlsServer server = TlsServer.builder(LOCALHOST).build();
