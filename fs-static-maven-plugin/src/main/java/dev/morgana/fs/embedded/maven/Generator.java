@@ -80,8 +80,8 @@ final class Generator {
      * @param values the number of values
      * @param dictionaries the number of dictionaries, the root included
      * @param bytes the values' total size
-     * @param stored the bytes stored in packs, after equal contents were stored once
-     * @param packs the number of packs
+     * @param stored the bytes stored in packs, after equal contents were stored once; -1 when up to date
+     * @param packs the number of packs; -1 when up to date
      */
     record Result(boolean upToDate, int values, int dictionaries, long bytes, long stored, int packs) {}
 
