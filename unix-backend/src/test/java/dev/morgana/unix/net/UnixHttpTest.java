@@ -1,6 +1,7 @@
 package dev.morgana.unix.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.inject.AbstractModule;
@@ -39,11 +40,13 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Morgana's HTTP server as an application on the unix target, judged by curl and by Morgana's own client. */
+/** Morgana's HTTP server as an application on the unix target, judged by curl, wrk and Morgana's own client. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnixHttpTest {
 
@@ -158,6 +161,19 @@ class UnixHttpTest {
                 }
                 assertTrue(read < total, "cut short: " + read + " bytes");
             }
+        });
+    }
+
+    @Test
+    void wrkGetsAnAnswerToEveryRequestUnderLoad() throws Exception {
+        String wrk = Peers.require("wrk");
+        serving((port, tcp, clock) -> {
+            String output = Peers.run(30, new byte[0], wrk, "-t1", "-c32", "-d1s", "http://127.0.0.1:" + port + "/load");
+            Matcher requests = Pattern.compile("(\\d+) requests in").matcher(output);
+            assertTrue(requests.find(), output);
+            assertTrue(Long.parseLong(requests.group(1)) > 100, output);
+            assertFalse(output.contains("Socket errors"), output);
+            assertFalse(output.contains("Non-2xx"), output);
         });
     }
 
