@@ -223,21 +223,17 @@ final class ClientConnection {
                 }
                 // Never more input than the caller has room for: the data decoded is no longer than it.
                 MemorySegment input = buffer.asSlice(start, Math.min(available - start, into.byteSize()));
-                long[] got = {0};
                 try {
-                    start += chunks.decode(input, data -> {
-                        MemorySegment.copy(data, 0, into, got[0], data.byteSize());
-                        got[0] += data.byteSize();
-                    });
+                    start += chunks.decodeInto(input, into);
                 } catch (RequestRejected malformed) {
                     throw new HttpProtocolException("a malformed chunked body: " + malformed.getMessage());
                 }
                 if (chunks.done()) {
                     end();
-                    return got[0] > 0 ? (int) got[0] : -1;
+                    return chunks.copied() > 0 ? (int) chunks.copied() : -1;
                 }
-                if (got[0] > 0) {
-                    return (int) got[0];
+                if (chunks.copied() > 0) {
+                    return (int) chunks.copied();
                 }
             }
         }

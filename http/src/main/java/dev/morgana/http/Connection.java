@@ -484,23 +484,19 @@ final class Connection {
                 fill();
                 // Never more input than the caller has room for: the data decoded is no longer than it.
                 MemorySegment input = buffer.asSlice(start, Math.min(available - start, into.byteSize()));
-                long[] got = {0};
                 try {
-                    start += chunks.decode(input, data -> {
-                        MemorySegment.copy(data, 0, into, got[0], data.byteSize());
-                        got[0] += data.byteSize();
-                    });
+                    start += chunks.decodeInto(input, into);
                 } catch (RequestRejected malformed) {
                     refused = malformed;
                     throw new NetworkException(Reason.CLOSED, "a malformed chunked body: " + malformed.getMessage());
                 }
-                delivered += got[0];
+                delivered += chunks.copied();
                 if (delivered > options.body()) {
                     refused = new RequestRejected(413, "a body of more than " + options.body() + " bytes");
                     throw new NetworkException(Reason.CLOSED, refused.getMessage());
                 }
-                if (got[0] > 0) {
-                    return (int) got[0];
+                if (chunks.copied() > 0) {
+                    return (int) chunks.copied();
                 }
             }
         }

@@ -23,6 +23,8 @@ public final class ChunkedDecoder {
     private final int maxTrailers;
 
     private State state = State.SIZE;
+    /** How many bytes of data the last {@link #decodeInto} copied. */
+    private long copied;
     private long size;
     private int sizeDigits;
     private boolean afterSizeWhitespace;
@@ -105,6 +107,27 @@ public final class ChunkedDecoder {
             }
         }
         return i;
+    }
+
+    /**
+     * Consumes bytes of the body as {@link #decode} does, copying its data into {@code out} from offset 0.
+     *
+     * @param out where the data goes; room for {@code in.byteSize()} bytes is enough, as data is never longer
+     *     than its encoding
+     * @return how many bytes of {@code in} belonged to the body; {@link #copied()} tells how much data came
+     * @throws RequestRejected (400) when the encoding is malformed or a line too long
+     */
+    public long decodeInto(MemorySegment in, MemorySegment out) throws RequestRejected {
+        copied = 0;
+        return decode(in, data -> {
+            MemorySegment.copy(data, 0, out, copied, data.byteSize());
+            copied += data.byteSize();
+        });
+    }
+
+    /** How many bytes of data the last {@link #decodeInto} copied. */
+    public long copied() {
+        return copied;
     }
 
     private void startSizeLine() {

@@ -49,6 +49,19 @@ class ChunkedDecoderTest {
     }
 
     @Test
+    void decodesIntoABufferAndSaysHowMuchCame() throws RequestRejected {
+        ChunkedDecoder decoder = new ChunkedDecoder(64, 64);
+        MemorySegment out = MemorySegment.ofArray(new byte[32]);
+        MemorySegment in = MemorySegment.ofArray(ascii("3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nNEXT"));
+        assertEquals(in.byteSize() - 4, decoder.decodeInto(in, out));
+        assertEquals(5, decoder.copied());
+        assertEquals("abcde", new String(out.asSlice(0, 5).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII));
+        assertTrue(decoder.done());
+        assertEquals(0, decoder.decodeInto(MemorySegment.ofArray(ascii("NEXT")), out));
+        assertEquals(0, decoder.copied());
+    }
+
+    @Test
     void waitsForTheEnd() throws RequestRejected {
         Decoded decoded = decode(ascii("A\r\n0123456789\r\n0\r\n"), 3);
         assertFalse(decoded.done(), "the final CRLF is missing");
