@@ -2,7 +2,6 @@ package dev.morgana.http.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Arrays;
 
 /**
  * Finds and parses an HTTP/1.1 request head (RFC 9112 §2–5) in bytes as they arrive, without doing any I/O
@@ -19,8 +18,6 @@ import java.util.Arrays;
  */
 public final class RequestHeadParser {
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
     private static final boolean[] TCHAR = new boolean[256];
 
     static {
@@ -37,25 +34,17 @@ public final class RequestHeadParser {
     }
 
     private final HeadLimits limits;
-    /** The fields of the last head, reused from head to head (see {@link RequestHead}). */
-    private long[] fields = new long[4 * 16];
-
-    // How far the previous calls looked, so that each byte is scanned once.
-    private long scanned;
-    private long headStart;
-    private long lineStart;
-    private long requestLineEnd = -1;
+    /** Finds heads and holds the fields of the last one, reused from head to head (see {@link RequestHead}). */
+    private final HeadScanner scanner;
 
     public RequestHeadParser(HeadLimits limits) {
         this.limits = limits;
+        this.scanner = new HeadScanner(limits.requestLine()); // empty lines first: RFC 9112 §2.2
     }
 
     /** Forgets the previous head: the next call parses from offset 0 of its buffer. */
     public void reset() {
-        scanned = 0;
-        headStart = 0;
-        lineStart = 0;
-        requestLineEnd = -1;
+        scanner.reset();
     }
 
     /**
@@ -67,48 +56,22 @@ public final class RequestHeadParser {
      * @throws RequestRejected when the head is malformed or too large
      */
     public RequestHead parse(MemorySegment buffer, long available) throws RequestRejected {
-        for (long i = scanned; i < available; i++) {
-            byte b = buffer.get(ValueLayout.JAVA_BYTE, i);
-            if (i > 0 && buffer.get(ValueLayout.JAVA_BYTE, i - 1) == CR && b != LF) {
-                throw new RequestRejected(400, "a CR not followed by LF");
-            }
-            if (b != LF) {
-                continue;
-            }
-            if (i == 0 || buffer.get(ValueLayout.JAVA_BYTE, i - 1) != CR) {
-                throw new RequestRejected(400, "a line ending in a bare LF");
-            }
-            long lineEnd = i - 1; // the CR
-            if (requestLineEnd < 0) {
-                if (lineEnd == lineStart) {
-                    headStart = i + 1; // an empty line before the request line (RFC 9112 §2.2)
-                    checkSkippedLines(headStart);
-                } else {
-                    requestLineEnd = lineEnd;
-                }
-            } else if (lineEnd == lineStart) {
-                scanned = i + 1;
-                return head(buffer, i + 1);
-            }
-            lineStart = i + 1;
+        long end = scanner.scan(buffer, available);
+        if (end >= 0) {
+            return head(buffer, end);
         }
-        scanned = available;
-        if (requestLineEnd < 0 && available - headStart > limits.requestLine()) {
+        if (scanner.firstLineEnd < 0 && available - scanner.headStart > limits.requestLine()) {
             throw new RequestRejected(414, "request line longer than " + limits.requestLine() + " bytes");
         }
-        if (available - headStart > limits.head()) {
+        if (available - scanner.headStart > limits.head()) {
             throw new RequestRejected(431, "request head larger than " + limits.head() + " bytes");
         }
         return null;
     }
 
-    private void checkSkippedLines(long skipped) throws RequestRejected {
-        if (skipped > limits.requestLine()) {
-            throw new RequestRejected(400, "more than " + limits.requestLine() + " bytes of empty lines");
-        }
-    }
-
     private RequestHead head(MemorySegment buffer, long end) throws RequestRejected {
+        long headStart = scanner.headStart;
+        long requestLineEnd = scanner.firstLineEnd;
         if (requestLineEnd + 2 - headStart > limits.requestLine()) {
             throw new RequestRejected(414, "request line longer than " + limits.requestLine() + " bytes");
         }
@@ -133,26 +96,9 @@ public final class RequestHeadParser {
         expectSpace(buffer, targetEnd, "after the request target");
         int minor = version(buffer, targetEnd + 1, requestLineEnd);
 
-        // Field lines, up to the empty line.
-        int count = 0;
-        long line = requestLineEnd + 2;
-        while (line < end - 2) {
-            long lineEnd = line;
-            while (buffer.get(ValueLayout.JAVA_BYTE, lineEnd) != CR) {
-                lineEnd++;
-            }
-            if (count == limits.fields()) {
-                throw new RequestRejected(431, "more than " + limits.fields() + " header fields");
-            }
-            if (fields.length < 4 * (count + 1)) {
-                fields = Arrays.copyOf(fields, fields.length * 2);
-            }
-            field(buffer, line, lineEnd, fields, 4 * count);
-            count++;
-            line = lineEnd + 2;
-        }
+        scanner.fields(buffer, end, limits.fields());
         return new RequestHead(buffer, method(buffer, headStart, methodEnd), targetStart, targetEnd, minor,
-                fields, count, end);
+                scanner.fields, scanner.fieldCount, end);
     }
 
     /** Checks one field line, {@code [start, end)} without its CRLF, and puts its name's and value's bounds at {@code into[at..at+3]}. */
@@ -199,7 +145,7 @@ public final class RequestHeadParser {
     }
 
     private void expectSpace(MemorySegment buffer, long at, String where) throws RequestRejected {
-        if (at >= requestLineEnd || buffer.get(ValueLayout.JAVA_BYTE, at) != ' ') {
+        if (at >= scanner.firstLineEnd || buffer.get(ValueLayout.JAVA_BYTE, at) != ' ') {
             throw new RequestRejected(400, "the request line needs one space " + where);
         }
     }

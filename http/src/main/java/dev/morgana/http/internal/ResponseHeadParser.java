@@ -3,7 +3,6 @@ package dev.morgana.http.internal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -19,14 +18,8 @@ import java.util.Locale;
  */
 public final class ResponseHeadParser {
 
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-
     private final HeadLimits limits;
-    private long[] fields = new long[4 * 16];
-    private long scanned;
-    private long lineStart;
-    private long statusLineEnd = -1;
+    private final HeadScanner scanner = new HeadScanner(0); // no empty lines before a status line
 
     /** A parser within {@code limits}: the status line as the request line, the head, the field count. */
     public ResponseHeadParser(HeadLimits limits) {
@@ -35,9 +28,7 @@ public final class ResponseHeadParser {
 
     /** Forgets the previous head: the next call parses from offset 0 of its buffer. */
     public void reset() {
-        scanned = 0;
-        lineStart = 0;
-        statusLineEnd = -1;
+        scanner.reset();
     }
 
     /**
@@ -49,28 +40,16 @@ public final class ResponseHeadParser {
      * @throws RequestRejected (502) when the head is malformed or larger than the limits
      */
     public ResponseHead parse(MemorySegment buffer, long available) throws RequestRejected {
-        for (long i = scanned; i < available; i++) {
-            byte b = buffer.get(ValueLayout.JAVA_BYTE, i);
-            if (i > 0 && buffer.get(ValueLayout.JAVA_BYTE, i - 1) == CR && b != LF) {
-                throw malformed("a CR not followed by LF");
-            }
-            if (b != LF) {
-                continue;
-            }
-            if (i == 0 || buffer.get(ValueLayout.JAVA_BYTE, i - 1) != CR) {
-                throw malformed("a line ending in a bare LF");
-            }
-            long lineEnd = i - 1;
-            if (statusLineEnd < 0) {
-                statusLineEnd = lineEnd;
-            } else if (lineEnd == lineStart) {
-                scanned = i + 1;
-                return head(buffer, i + 1);
-            }
-            lineStart = i + 1;
+        long end;
+        try {
+            end = scanner.scan(buffer, available);
+        } catch (RequestRejected refused) {
+            throw malformed(refused.getMessage());
         }
-        scanned = available;
-        if (statusLineEnd < 0 && available > limits.requestLine()) {
+        if (end >= 0) {
+            return head(buffer, end);
+        }
+        if (scanner.firstLineEnd < 0 && available > limits.requestLine()) {
             throw malformed("a status line longer than " + limits.requestLine() + " bytes");
         }
         if (available > limits.head()) {
@@ -80,6 +59,7 @@ public final class ResponseHeadParser {
     }
 
     private ResponseHead head(MemorySegment buffer, long end) throws RequestRejected {
+        long statusLineEnd = scanner.firstLineEnd;
         if (statusLineEnd + 2 > limits.requestLine()) {
             throw malformed("a status line longer than " + limits.requestLine() + " bytes");
         }
@@ -108,27 +88,13 @@ public final class ResponseHeadParser {
                 throw malformed("a control character in the reason phrase");
             }
         }
-        int count = 0;
-        long line = statusLineEnd + 2;
-        while (line < end - 2) {
-            long lineEnd = line;
-            while (buffer.get(ValueLayout.JAVA_BYTE, lineEnd) != CR) {
-                lineEnd++;
-            }
-            if (count == limits.fields()) {
-                throw malformed("more than " + limits.fields() + " header fields");
-            }
-            if (fields.length < 4 * (count + 1)) {
-                fields = Arrays.copyOf(fields, fields.length * 2);
-            }
-            try {
-                RequestHeadParser.field(buffer, line, lineEnd, fields, 4 * count);
-            } catch (RequestRejected refused) {
-                throw malformed(refused.getMessage());
-            }
-            count++;
-            line = lineEnd + 2;
+        try {
+            scanner.fields(buffer, end, limits.fields());
+        } catch (RequestRejected refused) {
+            throw malformed(refused.getMessage());
         }
+        int count = scanner.fieldCount;
+        long[] fields = scanner.fields;
         String[] pairs = new String[2 * count];
         for (int i = 0; i < count; i++) {
             pairs[2 * i] = ascii(buffer, fields[4 * i], fields[4 * i + 1]).toLowerCase(Locale.ROOT);
