@@ -7,6 +7,7 @@ module dev.morgana.http {
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.util;
     requires org.bouncycastle.tls;
+    requires java.logging; // to quiet BCJSSE's per-connection INFO (see tls.Providers)
 
     exports dev.morgana.http;
     // TLS as a functor FLOW → FLOW.

@@ -3,6 +3,8 @@ package dev.morgana.http.tls;
 import java.security.Provider;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
 
@@ -12,6 +14,16 @@ import org.bouncycastle.jsse.provider.BouncyCastleJsseProvider;
  * library in the JVM gets.
  */
 final class Providers {
+
+    /**
+     * Bouncy Castle's JSSE reports every connection at INFO through {@code java.util.logging} (accepted,
+     * established, closed, and each alert with a stack trace): three lines per connection on a server's
+     * console, and a stack trace per garbage ClientHello for anyone to provoke. Unless the application set
+     * a level for it first, its INFO is dropped; warnings still show. Kept in a field because
+     * {@code java.util.logging} holds loggers weakly, and first here because it must be in place before
+     * the providers below log anything.
+     */
+    static final Logger JSSE_LOG = quietUnlessConfigured(Logger.getLogger("org.bouncycastle.jsse"));
 
     /** JCA algorithms: keys, signatures, certificates. */
     static final Provider CRYPTO = new BouncyCastleProvider();
@@ -41,6 +53,13 @@ final class Providers {
             }
         }
         return ordered.toArray(String[]::new);
+    }
+
+    private static Logger quietUnlessConfigured(Logger logger) {
+        if (logger.getLevel() == null) {
+            logger.setLevel(Level.WARNING);
+        }
+        return logger;
     }
 
     private Providers() {

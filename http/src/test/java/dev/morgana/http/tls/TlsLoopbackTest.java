@@ -1,6 +1,5 @@
 package dev.morgana.http.tls;
 
-import dev.morgana.http.SocketFlow;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.NetworkException;
+import dev.morgana.http.SocketFlow;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -19,10 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -181,6 +186,42 @@ class TlsLoopbackTest {
             assertEquals(TlsVersion.TLS_1_3, flow.version());
         }
         assertEquals(Optional.of("localhost"), served.get(10, TimeUnit.SECONDS).map(String::toLowerCase));
+    }
+
+    @Test
+    void bouncyCastleDoesNotReportEachConnectionAtInfo() throws Exception {
+        List<LogRecord> published = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                published.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger jsse = Logger.getLogger("org.bouncycastle.jsse");
+        jsse.addHandler(capture);
+        try {
+            TlsServer server = TlsServer.builder(LOCALHOST).build();
+            Future<NetworkException> garbage = threads.submit(() -> assertThrows(TlsException.class,
+                    () -> server.accept(SocketFlow.accept(listener))));
+            try (Socket raw = new Socket("127.0.0.1", listener.getLocalPort())) {
+                raw.getOutputStream().write("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                raw.setSoTimeout(SocketFlow.TIMEOUT_MILLIS);
+                raw.getInputStream().readAllBytes();
+            }
+            garbage.get(10, TimeUnit.SECONDS);
+        } finally {
+            jsse.removeHandler(capture);
+        }
+        assertEquals(List.of(), published.stream().filter(r -> r.getLevel().intValue() < Level.WARNING.intValue())
+                .map(LogRecord::getMessage).toList());
     }
 
     @Test
