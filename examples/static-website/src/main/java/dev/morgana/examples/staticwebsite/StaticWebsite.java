@@ -7,6 +7,7 @@ import dev.morgana.api.Timers;
 import dev.morgana.api.kv.KvRo;
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Stack;
 import dev.morgana.http.HttpHandler;
 import dev.morgana.http.HttpServer;
@@ -14,6 +15,8 @@ import dev.morgana.http.StaticFiles;
 import dev.morgana.http.tls.TlsServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -52,23 +55,29 @@ public final class StaticWebsite implements Application {
         TlsServer tls = TlsServer.builder(certificate.identity()).applicationProtocols("http/1.1").build();
         HttpHandler handler = new RequestLog(new StaticFiles(site), clock, console);
         HttpServer server = new HttpServer(stack.tcp(), clock, timers, HttpServer.Options.DEFAULT);
-        HttpServer.Running http = server.serve(new Endpoint(config.bind(), config.httpPort()), handler);
+        List<HttpServer.Running> running = new ArrayList<>();
         try {
+            HttpServer.Running http = server.serve(new Endpoint(config.bind(), config.httpPort()), handler);
+            running.add(http);
             HttpServer.Running https = server.serve(new Endpoint(config.bind(), config.httpsPort()), tls, handler);
-            try {
-                String host = host(config.bind());
-                String httpsUrl = "https://" + host + ":" + https.local().port() + "/";
-                console.log("serving the site on http://" + host + ":" + http.local().port() + "/ and " + httpsUrl
-                        + " (listening on " + config.bind() + "); try: curl --cacert " + certificate.certificate()
-                        + " " + httpsUrl);
-                new CountDownLatch(1).await(); // parks until interrupted
-            } catch (InterruptedException stop) {
-                console.log("stopping: letting requests in progress finish for up to " + GRACE.toSeconds() + " s");
-            } finally {
-                https.close(GRACE);
+            running.add(https);
+            String host = host(config.bind());
+            String httpsUrl = "https://" + host + ":" + https.local().port() + "/";
+            console.log("serving the site on http://" + host + ":" + http.local().port() + "/ and " + httpsUrl
+                    + " (listening on " + config.bind() + "); try: curl --cacert " + certificate.certificate() + " "
+                    + httpsUrl);
+            new CountDownLatch(1).await(); // parks until interrupted
+        } catch (InterruptedException stop) {
+            console.log("stopping: letting requests in progress finish for up to " + GRACE.toSeconds() + " s");
+        } catch (NetworkException e) {
+            if (e.reason() != NetworkException.Reason.INTERRUPTED) {
+                throw e;
             }
+            console.log("stopping before serving"); // asked to stop while starting to listen
         } finally {
-            http.close(GRACE);
+            for (HttpServer.Running listening : running.reversed()) {
+                listening.close(GRACE);
+            }
         }
         console.log("stopped");
     }
