@@ -50,15 +50,17 @@ public final class StaticWebsite implements Application {
     /** Serves until the thread is interrupted (SIGTERM, Ctrl-C), then closes both servers gracefully. */
     @Override
     public void run() throws Exception {
-        Certificates.Loaded certificate = config.certificates().load(clock.instant());
-        console.log(certificate.how());
-        TlsServer tls = TlsServer.builder(certificate.identity()).applicationProtocols("http/1.1").build();
         HttpHandler handler = new RequestLog(new StaticFiles(site), clock, console);
         HttpServer server = new HttpServer(stack.tcp(), clock, timers, HttpServer.Options.DEFAULT);
         List<HttpServer.Running> running = new ArrayList<>();
         try {
+            // Plain HTTP first: it needs no certificate, and loading one (Bouncy Castle's provider, the PEM, a
+            // key made at first start) is most of the start-up time (see benchmarks/RESULTS.md).
             HttpServer.Running http = server.serve(new Endpoint(config.bind(), config.httpPort()), handler);
             running.add(http);
+            Certificates.Loaded certificate = config.certificates().load(clock.instant());
+            console.log(certificate.how());
+            TlsServer tls = TlsServer.builder(certificate.identity()).applicationProtocols("http/1.1").build();
             HttpServer.Running https = server.serve(new Endpoint(config.bind(), config.httpsPort()), tls, handler);
             running.add(https);
             String host = host(config.bind());
