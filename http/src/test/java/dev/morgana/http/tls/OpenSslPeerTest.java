@@ -1,6 +1,5 @@
 package dev.morgana.http.tls;
 
-import dev.morgana.http.SocketFlow;
 import static dev.morgana.http.tls.TlsLoopbackTest.ascii;
 import static dev.morgana.http.tls.TlsLoopbackTest.readAll;
 import static dev.morgana.http.tls.TlsLoopbackTest.readExactly;
@@ -9,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.NetworkException;
+import dev.morgana.http.SocketFlow;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.ServerSocket;
