@@ -3,8 +3,9 @@
  * sockets (Netty), BLOCK over a disk image in a file, and key-value stores over host folders. Run on the
  * module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native
  * epoll can load; without it Netty uses NIO, and says so on the console. Applications that use a file
- * block device also need {@code --enable-native-access=dev.morgana.unix}: discards punch holes with
- * {@code fallocate(2)} through the FFM API, whose downcalls are restricted methods. With
+ * block device or a TAP device ({@code TapModule}) also need {@code --enable-native-access=dev.morgana.unix}:
+ * discards punch holes with {@code fallocate(2)}, and a TAP is opened, read and written, through the FFM
+ * API, whose downcalls are restricted methods. With
  * {@code --add-opens java.base/java.lang=dev.morgana.unix}, TCP handlers run on their connection's event
  * loop instead of the JDK's scheduler, which saves two thread crossings per message; the console says
  * which.
@@ -22,8 +23,10 @@ module dev.morgana.unix {
     exports dev.morgana.unix.block;
     exports dev.morgana.unix.kv;
     exports dev.morgana.unix.net;
+    exports dev.morgana.unix.tap;
 
     opens dev.morgana.unix.block to com.google.guice;
     opens dev.morgana.unix.kv to com.google.guice;
     opens dev.morgana.unix.net to com.google.guice;
+    opens dev.morgana.unix.tap to com.google.guice;
 }
