@@ -8,7 +8,7 @@ DST_MAC with the local experimental EtherType 0x88B5, which no protocol of the k
 frames cost the kernel no more than their delivery. One sendmmsg(2) call (through ctypes: Python's socket
 module has none) hands 64 frames to an AF_PACKET socket that bypasses the qdisc, so the sender is limited
 by the kernel, not by Python (about 850,000 frames/s into a veth here). RATE frames per second (0, the
-default: as fast as possible) paces the batches. Prints the number of frames the kernel accepted and how many
+default: as fast as possible) paces the batches, without bursts to catch up. Prints the number of frames the kernel accepted and how many
 of them the TAP driver dropped because its queue was full (the interface's tx_dropped).
 """
 import ctypes
@@ -68,6 +68,10 @@ def main():
             due = start + sent / rate
             if due > now:
                 time.sleep(due - now)
+            elif now - due > 0.002:
+                # Late (a sleep overslept, the core was busy): forget the backlog rather than send it in one
+                # burst, which would overflow the TAP's 500-frame queue however fast the reader is on average.
+                start = now - sent / rate
         n = sendmmsg(fd, messages, BATCH, 0)
         if n > 0:
             sent += n
