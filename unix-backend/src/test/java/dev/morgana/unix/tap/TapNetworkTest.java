@@ -167,6 +167,11 @@ class TapNetworkTest {
                                 decoded);
                         assertTrue(decoded.contains("Request who-has 192.0.2.1 tell 192.0.2.2"), decoded);
                         assertTrue(decoded.contains("Reply 192.0.2.1 is-at " + linux), decoded);
+                        if (Files.isExecutable(Path.of("/usr/bin/tshark"))) { // a second judge where installed
+                            String dissected = Netns.check(20, "/usr/bin/tshark", "-r", pcap.toString());
+                            assertTrue(dissected.contains("Who has 192.0.2.1? Tell 192.0.2.2"), dissected);
+                            assertFalse(dissected.contains("Malformed"), dissected);
+                        }
                     }
                 } finally {
                     if (capture != null) {
@@ -287,13 +292,22 @@ class TapNetworkTest {
                 // Four buffers for eight writers: a writer finding none free drops its frame, and counts it.
                 assertEquals(800, counters.framesOut() + counters.drops(), counters.toString());
                 assertEquals(60 * counters.framesOut(), counters.bytesOut());
-                // Linux answers every request that reached it (it rate-limits nothing for one neighbour).
-                long replies = counters.framesOut();
-                Optional<byte[]> last = Optional.empty();
-                for (long i = 0; i < replies; i++) {
-                    last = recorder.await(5, frame -> Arp.of(frame).filter(arp -> arp.operation() == 2).isPresent());
-                    assertTrue(last.isPresent(), "reply " + i + " of " + replies + " missing");
+                // Linux answers every request that reached it; a reply the TAP's queue had no room for (the receive
+                // thread was descheduled on a busy machine) is counted by the kernel as the interface's tx_dropped.
+                long replies = 0;
+                long lost = 0;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (replies + lost < counters.framesOut() && System.nanoTime() < deadline) {
+                    if (recorder.await(1, frame -> Arp.of(frame).filter(arp -> arp.operation() == 2).isPresent())
+                            .isPresent()) {
+                        replies++;
+                    } else {
+                        lost = Long.parseLong(Netns.check(10, "ip", "netns", "exec", netns.name, "cat",
+                                "/sys/class/net/" + name + "/statistics/tx_dropped").strip());
+                    }
                 }
+                assertEquals(counters.framesOut(), replies + lost, replies + " replies, " + lost + " lost in the TAP");
+                assertTrue(replies > 0);
             } finally {
                 tap.stop();
             }
