@@ -20,7 +20,7 @@ import java.util.Objects;
  * Wireshark and {@code tshark -r} read: the link type is {@code LINKTYPE_ETHERNET} (1), timestamps have
  * microseconds and come from the wall time of the {@link Clock} given (a
  * {@link dev.morgana.testing.VirtualClock} in simulations, so captures are reproducible), and every frame is
- * kept whole.
+ * kept whole (up to the snapshot length, 256 KiB).
  *
  * <pre>{@code
  * try (PcapRecordingNetwork capture = PcapRecordingNetwork.toFile(lan.port(0), clock, Path.of("node0.pcap"))) {
@@ -149,13 +149,14 @@ public final class PcapRecordingNetwork implements Network, AutoCloseable {
         }
         Instant now = clock.instant();
         int length = Math.toIntExact(frame.byteSize());
+        int captured = Math.min(length, SNAPLEN);
         putInt(recordHeader, 0, (int) now.getEpochSecond());
         putInt(recordHeader, 4, now.getNano() / 1000);
-        putInt(recordHeader, 8, length);
+        putInt(recordHeader, 8, captured);
         putInt(recordHeader, 12, length);
         try {
             out.write(recordHeader);
-            out.write(frame.toArray(ValueLayout.JAVA_BYTE));
+            out.write(frame.asSlice(0, captured).toArray(ValueLayout.JAVA_BYTE));
             recorded++;
         } catch (IOException e) {
             failure = e;
