@@ -477,16 +477,21 @@ final class NettyFlow implements Flow {
 
     private void ended() {
         boolean closing;
+        ChannelFuture after;
         lock.lock();
         try {
             endOfStream = true;
             closing = closed;
+            after = lastWrite;
             readable.signalAll();
         } finally {
             lock.unlock();
         }
-        if (closing) {
-            channel.close(); // the drain after close() is over: the peer has sent everything
+        // The drain after close() is over: the peer has sent everything. Closing now would drop what still
+        // waits in Netty's outbound buffer and FIN early; while the last write is pending, the listener close()
+        // put on it closes once it is written (it sees the end of stream). Both run on the event loop.
+        if (closing && after.isDone()) {
+            channel.close();
         }
     }
 
