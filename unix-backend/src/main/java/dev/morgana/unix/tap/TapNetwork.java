@@ -112,7 +112,7 @@ final class TapNetwork implements Network, Service {
         this.mac = config.mac().orElseGet(() -> randomMac(entropy));
     }
 
-    /** A random unicast address with the locally-administered bit set (IEEE 802, clause 8.2.2). */
+    /** A random address with the individual/group bit clear (unicast) and the universal/local bit set (IEEE 802). */
     static MacAddress randomMac(Entropy entropy) {
         long bits = entropy.nextLong() & 0xFFFF_FFFF_FFFFL;
         return new MacAddress(bits & ~0x0100_0000_0000L | 0x0200_0000_0000L);
