@@ -19,5 +19,10 @@
  * <p>{@link dev.morgana.testing.VirtualClock} is a {@link dev.morgana.api.Clock} and
  * {@link dev.morgana.api.Timers} whose time moves only when the test advances it; timers fire in deadline
  * order, so a simulated hour takes milliseconds and runs the same way every time.
+ *
+ * <h2>Simulated network</h2>
+ * <p>{@link dev.morgana.testing.net} has a switch whose ports are {@link dev.morgana.api.net.Network}
+ * devices, with frames carried by a virtual clock's timers, and decorators that inject faults and record
+ * pcap files: a simulated node is a switch port plus the stack under test.
  */
 package dev.morgana.testing;
