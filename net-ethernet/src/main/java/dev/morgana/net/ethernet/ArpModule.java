@@ -17,7 +17,10 @@ import java.util.Objects;
  *       and timeouts).</li>
  *   <li><b>Provides:</b> ARP (RFC 826, with RFC 5227's probes, announcements and conflict detection) over
  *       Ethernet, a service that registers for EtherType 0x0806 when started: a bounded cache, static
- *       entries, retried queries, bounded queues of waiting resolutions, all as configured.</li>
+ *       entries, retried queries, bounded queues of waiting resolutions, all as configured. A resolution
+ *       beyond a queue's bound fails at once with {@code UNREACHABLE} ("ARP queue full"), one that runs
+ *       out of retries with {@code TIMED_OUT}, one still waiting when the service stops with
+ *       {@code CLOSED}.</li>
  *   <li><b>Exposes:</b> {@link Arp}, unqualified.</li>
  * </ul>
  */

@@ -160,7 +160,7 @@ public final class ArpCore<W> {
      * @param repliesSent replies, answers to probes included
      * @param requestsReceived requests received
      * @param repliesReceived replies received
-     * @param ignored packets that changed nothing: from us, from a multicast MAC, or overriding a static entry
+     * @param ignored packets that changed nothing: from us, from a multicast MAC or address, or overriding a static entry
      * @param resolved resolutions answered, from the cache or by a packet
      * @param timeouts queries that ran out of retries
      * @param queueDrops resolutions failed because a pending queue was full
@@ -344,8 +344,9 @@ public final class ArpCore<W> {
         MacAddress sender = message.senderMac();
         Ipv4Address senderIp = message.senderIp();
         Ipv4Address targetIp = message.targetIp();
-        if (closed || sender.equals(mac) || sender.isMulticast() || sender.bits() == 0) {
-            ignored++; // our own packet looped back, or a sender that cannot be answered
+        if (closed || sender.equals(mac) || sender.isMulticast() || sender.bits() == 0 || senderIp.isBroadcast()
+                || senderIp.isMulticast()) {
+            ignored++; // our own packet looped back, or a sender that cannot be a host
             return out.done();
         }
         if (own.contains(senderIp)) {

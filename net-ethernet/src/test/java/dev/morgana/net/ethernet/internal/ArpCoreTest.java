@@ -132,6 +132,16 @@ class ArpCoreTest {
     }
 
     @Test
+    void absentRequestFromABroadcastOrMulticastAddress() {
+        core.received(now, requestFrom(PEER, Ipv4Address.BROADCAST, OURS));
+        core.received(now, requestFrom(PEER, Ipv4Address.parse("224.0.0.1"), OURS));
+        core.received(now, requestFrom(MacAddress.BROADCAST, PEER_IP, OURS));
+        assertEquals(0, core.cacheSize());
+        assertEquals(3, core.counters().ignored());
+        assertEquals(0, core.counters().repliesSent());
+    }
+
+    @Test
     void absentResolveWhenEveryQueueIsFull() {
         core.resolve(now, PEER_IP, "a");
         core.resolve(now, PEER_IP, "b");
