@@ -22,7 +22,10 @@ import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.Network;
+import dev.morgana.api.Application;
+import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.VirtualClock;
+import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,5 +126,41 @@ class ModulesTest {
         assertEquals(60, device.written.getFirst().length);
         ((Service) arp).stop();
         ((Service) ethernet).stop();
+    }
+
+    static final Recorder DEVICE = new Recorder();
+
+    /** Adds an address and checks that Ethernet listens by the time the application runs. */
+    static final class AddsAnAddress implements Application {
+        private final Arp arp;
+
+        @Inject
+        public AddsAnAddress(Arp arp) {
+            this.arp = arp;
+        }
+
+        @Override
+        public void run() {
+            assertTrue(DEVICE.handler != null, "the lifecycle started Ethernet before the application ran");
+            arp.addAddress(Ipv4Address.parse("192.0.2.1"));
+        }
+    }
+
+    @Test
+    void theLayersAreServicesOfAUnikernel() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        Module devices = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Network.class).toInstance(DEVICE);
+                bind(Clock.class).toInstance(clock);
+                bind(Timers.class).toInstance(clock);
+            }
+        };
+        List<Module> target = List.of(devices, new EthernetModule(), new ArpModule());
+        String graph = Unikernel.of("arp", AddsAnAddress.class, target).describe();
+        assertTrue(graph.contains("EthernetModule") && graph.contains("ArpModule"), graph);
+        Unikernel.of("arp", AddsAnAddress.class, target).run();
+        assertEquals(1, DEVICE.written.size(), "the announcement");
     }
 }
