@@ -17,7 +17,10 @@
  * the time and one event and returns what to do: packets to send, resolutions to complete, the next
  * deadline. A thin shell feeds it from Ethernet, {@code Clock} and {@code Timers}, and performs its actions.
  * The cache of learned entries is bounded with LRU eviction; static entries are never overridden; the
- * resolutions waiting on an answer are bounded per address and in total. Until the stack has its event
+ * resolutions waiting on an answer are bounded per address and in total. An address is used as soon as it is
+ * added and announced once: RFC 5227's probing before use (§2.1) is not done, because {@code addAddress}
+ * has no way to report a conflict found before the address is in use; conflicts found afterwards are
+ * logged, counted and defended with one announcement per ten seconds (§2.4 (b)). Until the stack has its event
  * loop, the shell serialises the core with a lock, and callbacks run on the thread of the event that
  * completed them (see the shell's documentation).
  *
