@@ -113,13 +113,7 @@ class PcapRecordingNetworkTest {
      */
     @Test
     void tsharkReadsTheCaptureWithoutMalformedPackets() throws Exception {
-        Path tshark = Path.of("/usr/bin/tshark");
-        if (!Files.isExecutable(tshark)) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("tshark is missing; .ci/run installs it");
-            }
-            Assumptions.abort("tshark is not installed (Debian package tshark): the pcap real-peer test is skipped");
-        }
+        Path tshark = tshark();
         Path file = folder.resolve("capture.pcap");
         Ipv4Address a = Ipv4Address.parse("192.0.2.1");
         Ipv4Address b = Ipv4Address.parse("192.0.2.2");
@@ -178,8 +172,7 @@ class PcapRecordingNetworkTest {
      */
     @Test
     void tsharkFlagsTruncatedFramesSoTheCheckCanFail() throws Exception {
-        Path tshark = Path.of("/usr/bin/tshark");
-        Assumptions.assumeTrue(Files.isExecutable(tshark), "tshark is not installed (Debian package tshark)");
+        Path tshark = tshark();
         Path file = folder.resolve("truncated.pcap");
         Ipv4Address a = Ipv4Address.parse("192.0.2.1");
         Ipv4Address b = Ipv4Address.parse("192.0.2.2");
@@ -192,6 +185,18 @@ class PcapRecordingNetworkTest {
         }
         List<String> problems = problems(tshark, file);
         assertTrue(problems.stream().anyMatch(line -> line.contains("Malformed")), String.join("\n", problems));
+    }
+
+    /** Debian's tshark; in CI it must be there, elsewhere the test is skipped without it. */
+    private static Path tshark() {
+        Path tshark = Path.of("/usr/bin/tshark");
+        if (!Files.isExecutable(tshark)) {
+            if (System.getenv("CI") != null) {
+                throw new AssertionError("tshark is missing; .ci/run installs it");
+            }
+            Assumptions.abort("tshark is not installed (Debian package tshark): the pcap real-peer test is skipped");
+        }
+        return tshark;
     }
 
     /** What tshark reports as malformed or as an expert error, one line each; empty when nothing. */

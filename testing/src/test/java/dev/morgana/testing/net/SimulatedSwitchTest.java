@@ -204,6 +204,28 @@ class SimulatedSwitchTest {
     }
 
     @Test
+    void anyThreadMayWrite() throws InterruptedException {
+        SimulatedSwitch lan = SimulatedSwitch.builder(clock).ports(5).queueLimit(100_000).build();
+        List<byte[]> at4 = received(lan.port(4));
+        List<Thread> writers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Network port = lan.port(i);
+            writers.add(Thread.ofPlatform().start(() -> {
+                for (int n = 0; n < 5000; n++) {
+                    send(port, numbered(lan.port(4).mac(), port.mac(), n));
+                }
+            }));
+        }
+        for (Thread writer : writers) {
+            writer.join();
+        }
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(20_000, at4.size());
+        assertEquals(20_000, lan.statistics().switched());
+        assertEquals(new Network.Counters(20_000, 20_000 * 60L, 0, 0, 0), lan.port(4).counters());
+    }
+
+    @Test
     void runtsAreDroppedAndCounted() {
         SimulatedSwitch lan = SimulatedSwitch.builder(clock).ports(2).build();
         List<byte[]> at1 = received(lan.port(1));
