@@ -63,7 +63,16 @@ public final class ArpCore<W> {
     private long conflicts;
     private long announcements;
 
-    private record Learned(MacAddress mac, long expires) {}
+    /** A dynamic entry; updated in place when a packet confirms or changes it, so that refreshing allocates nothing. */
+    private static final class Learned {
+        MacAddress mac;
+        long expires;
+
+        Learned(MacAddress mac, long expires) {
+            this.mac = mac;
+            this.expires = expires;
+        }
+    }
 
     private static final class Query<W> {
         final ArrayDeque<W> waiters = new ArrayDeque<>();
@@ -380,9 +389,13 @@ public final class ArpCore<W> {
             if (!fixed.equals(sender)) {
                 ignored++;
             }
-        } else if (cache.containsKey(senderIp)) {
-            cache.put(senderIp, new Learned(sender, now + lifetime));
-            merged = true;
+        } else {
+            Learned entry = cache.get(senderIp); // touches it: a packet from a neighbour is a use
+            if (entry != null) {
+                entry.mac = sender;
+                entry.expires = now + lifetime;
+                merged = true;
+            }
         }
         Query<W> query = fixed == null ? queries.remove(senderIp) : null;
         if (query != null) {
@@ -407,9 +420,49 @@ public final class ArpCore<W> {
         return out.done();
     }
 
+    /**
+     * The common case of {@link #received}, taken without building a message or actions: a request for one
+     * of our addresses from a neighbour whose live learned entry already has the sender's MAC, with no
+     * query waiting on it. The entry is refreshed (and touched) and the request must be answered; the
+     * caller sends {@code Reply(our MAC, targetIp, sender, senderIp)} to the sender. For any other packet
+     * this changes nothing and returns {@code null}: call {@link #received} with the parsed message.
+     *
+     * @param now the monotonic time
+     * @param senderMac the request's sender MAC bits
+     * @param senderIp the request's sender IPv4 bits
+     * @param targetIp the request's target IPv4 bits
+     * @return the sender's MAC, the reply's destination; {@code null} when the general path must decide
+     */
+    public MacAddress answerKnownRequest(long now, long senderMac, int senderIp, int targetIp) {
+        if (closed || senderMac == mac.bits() || senderIp == 0 || senderIp == -1 || senderIp >>> 28 == 0xE) {
+            return null;
+        }
+        Ipv4Address target = new Ipv4Address(targetIp);
+        Ipv4Address sender = new Ipv4Address(senderIp);
+        if (!own.contains(target) || own.contains(sender) || !queries.isEmpty() && queries.containsKey(sender)
+                || !config.staticEntries().isEmpty() && config.staticEntries().containsKey(sender)) {
+            return null;
+        }
+        Learned entry = cache.get(sender); // touches it, as the general path does
+        if (entry == null || entry.mac.bits() != senderMac || now - entry.expires >= 0) {
+            return null;
+        }
+        // RFC 826: merge (refresh the entry), we are the target, it is a request: answer.
+        entry.expires = now + lifetime;
+        requestsReceived++;
+        repliesSent++;
+        return entry.mac;
+    }
+
     /** Adds or refreshes a dynamic entry, evicting the least recently used one when the cache is full. */
     private void learn(long now, Ipv4Address address, MacAddress answer) {
-        if (!cache.containsKey(address) && cache.size() >= config.cacheSize()) {
+        Learned entry = cache.get(address);
+        if (entry != null) {
+            entry.mac = answer;
+            entry.expires = now + lifetime;
+            return;
+        }
+        if (cache.size() >= config.cacheSize()) {
             Iterator<Learned> eldest = cache.values().iterator();
             eldest.next();
             eldest.remove();

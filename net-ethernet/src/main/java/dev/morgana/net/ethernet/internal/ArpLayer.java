@@ -5,6 +5,7 @@ import dev.morgana.api.Service;
 import dev.morgana.api.Timers;
 import dev.morgana.api.net.Arp;
 import dev.morgana.api.net.Ethernet;
+import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.MalformedPacketException;
@@ -28,6 +29,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * receive thread for answers, the timer thread for retries and timeouts, and the caller's own thread when
  * {@link #resolve} is answered from the cache at once or refused (queue full, stopped). Callbacks must not
  * block. When the event loop comes, it replaces the lock and this paragraph.
+ *
+ * <p><b>Allocation.</b> The commonest packet, a request for our address from a neighbour already in the
+ * cache, is answered without allocating: the core's {@link ArpCore#answerKnownRequest} refreshes the entry
+ * and the reply is written, with the lock held, through a fill kept for the purpose. Every other packet goes
+ * through the parsed message and the core's actions.
  */
 public final class ArpLayer implements Arp, Service {
 
@@ -44,6 +50,9 @@ public final class ArpLayer implements Arp, Service {
     private long timerDeadline = Long.MAX_VALUE;
     private long malformed;
     private long sendFailures;
+    private final ReplyFill reply = new ReplyFill();
+    private final long ourMac;
+    private boolean replying;
 
     /**
      * Creates the shell; it receives once started.
@@ -59,6 +68,7 @@ public final class ArpLayer implements Arp, Service {
         this.clock = clock;
         this.timers = timers;
         this.core = new ArpCore<>(ethernet.mac(), config);
+        this.ourMac = ethernet.mac().bits();
     }
 
     @Override
@@ -93,9 +103,8 @@ public final class ArpLayer implements Arp, Service {
      * @param payload the ARP packet, perhaps padded
      */
     void payload(MacAddress source, MacAddress destination, MemorySegment payload) {
-        ArpMessage message;
         try {
-            message = ArpMessage.parse(payload);
+            ArpMessage.validate(payload);
         } catch (MalformedPacketException e) {
             lock.lock();
             try {
@@ -105,6 +114,10 @@ public final class ArpLayer implements Arp, Service {
             }
             return;
         }
+        if (ArpPacket.operation(payload) == ArpPacket.REQUEST && answeredInPlace(payload)) {
+            return;
+        }
+        ArpMessage message = ArpMessage.parse(payload);
         ArpCore.Actions<Resolution> actions;
         lock.lock();
         try {
@@ -113,6 +126,58 @@ public final class ArpLayer implements Arp, Service {
             lock.unlock();
         }
         perform(actions);
+    }
+
+    /**
+     * Answers a request from a known neighbour without allocating (see {@link ArpCore#answerKnownRequest}):
+     * the reply is written while the lock is held, through a fill kept for the purpose.
+     */
+    private boolean answeredInPlace(MemorySegment request) {
+        lock.lock();
+        try {
+            if (replying) {
+                return false; // a device that delivers from inside write: let the general path answer
+            }
+            int senderIp = ArpPacket.senderIp(request);
+            int targetIp = ArpPacket.targetIp(request);
+            MacAddress requester = core.answerKnownRequest(clock.monotonicNanos(), ArpPacket.senderMac(request),
+                    senderIp, targetIp);
+            if (requester == null) {
+                return false;
+            }
+            replying = true;
+            reply.set(requester.bits(), targetIp, senderIp);
+            try {
+                ethernet.write(requester, Ethernet.ARP, ArpPacket.LENGTH, reply);
+            } catch (NetworkException e) {
+                sendFailures++;
+                LOG.log(Level.DEBUG, () -> "ARP could not send a reply to " + requester + ": " + e.getMessage());
+            } finally {
+                replying = false;
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Writes the reply of {@link #answeredInPlace}; used with the lock held. */
+    private final class ReplyFill implements Fill {
+        private long targetMac;
+        private int senderIp;
+        private int targetIp;
+
+        void set(long targetMac, int senderIp, int targetIp) {
+            this.targetMac = targetMac;
+            this.senderIp = senderIp;
+            this.targetIp = targetIp;
+        }
+
+        @Override
+        public int into(MemorySegment buffer) {
+            ArpPacket.put(buffer, ArpPacket.REPLY, ourMac, senderIp, targetMac, targetIp);
+            return ArpPacket.LENGTH;
+        }
     }
 
     @Override

@@ -127,6 +127,23 @@ public sealed interface ArpMessage {
      * @throws MalformedPacketException when the bytes are not an Ethernet/IPv4 ARP request or reply
      */
     static ArpMessage parse(MemorySegment packet) {
+        validate(packet);
+        MacAddress senderMac = new MacAddress(ArpPacket.senderMac(packet));
+        Ipv4Address senderIp = new Ipv4Address(ArpPacket.senderIp(packet));
+        MacAddress targetMac = new MacAddress(ArpPacket.targetMac(packet));
+        Ipv4Address targetIp = new Ipv4Address(ArpPacket.targetIp(packet));
+        return ArpPacket.operation(packet) == ArpPacket.REQUEST ? new Request(senderMac, senderIp, targetMac, targetIp)
+                : new Reply(senderMac, senderIp, targetMac, targetIp);
+    }
+
+    /**
+     * Checks what {@link #parse} checks, without building the message: for a receive path that reads the
+     * fields through {@link ArpPacket} afterwards.
+     *
+     * @param packet the Ethernet payload
+     * @throws MalformedPacketException when the bytes are not an Ethernet/IPv4 ARP request or reply
+     */
+    static void validate(MemorySegment packet) {
         ArpPacket.check(packet);
         if (ArpPacket.hardwareType(packet) != ArpPacket.HTYPE_ETHERNET || ArpPacket.hardwareLength(packet) != 6) {
             throw new MalformedPacketException("ARP for hardware type " + ArpPacket.hardwareType(packet)
@@ -136,16 +153,10 @@ public sealed interface ArpMessage {
             throw new MalformedPacketException("ARP for protocol 0x" + Integer.toHexString(ArpPacket.protocolType(packet))
                     + " with " + ArpPacket.protocolLength(packet) + "-byte addresses, not IPv4");
         }
-        MacAddress senderMac = new MacAddress(ArpPacket.senderMac(packet));
-        Ipv4Address senderIp = new Ipv4Address(ArpPacket.senderIp(packet));
-        MacAddress targetMac = new MacAddress(ArpPacket.targetMac(packet));
-        Ipv4Address targetIp = new Ipv4Address(ArpPacket.targetIp(packet));
-        return switch (ArpPacket.operation(packet)) {
-            case ArpPacket.REQUEST -> new Request(senderMac, senderIp, targetMac, targetIp);
-            case ArpPacket.REPLY -> new Reply(senderMac, senderIp, targetMac, targetIp);
-            default -> throw new MalformedPacketException("ARP operation " + ArpPacket.operation(packet)
-                    + " is neither a request (1) nor a reply (2)");
-        };
+        int operation = ArpPacket.operation(packet);
+        if (operation != ArpPacket.REQUEST && operation != ArpPacket.REPLY) {
+            throw new MalformedPacketException("ARP operation " + operation + " is neither a request (1) nor a reply (2)");
+        }
     }
 
     /**

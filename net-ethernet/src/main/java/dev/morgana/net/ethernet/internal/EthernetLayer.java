@@ -142,9 +142,41 @@ public final class EthernetLayer implements Ethernet, Service, Network.FrameHand
         if (size < 0 || size > mtu) {
             throw new IllegalArgumentException("a payload of " + size + " bytes does not fit the MTU of " + mtu);
         }
-        long destinationBits = destination.bits();
-        network.write(Math.max(EthernetFrame.HEADER + size, EthernetFrame.MIN_FRAME), frame -> {
-            EthernetFrame.putHeader(frame, destinationBits, macBits, etherType);
+        Framer framer = FRAMERS.get();
+        if (framer.fill != null) {
+            framer = new Framer(); // a write from inside a fill: rare, and allowed
+        }
+        framer.set(destination.bits(), macBits, etherType, size, fill);
+        try {
+            network.write(Math.max(EthernetFrame.HEADER + size, EthernetFrame.MIN_FRAME), framer);
+        } finally {
+            framer.fill = null;
+        }
+        sent.incrementAndGet();
+    }
+
+    /** One framer per thread that writes, so that a write allocates nothing. */
+    private static final ThreadLocal<Framer> FRAMERS = ThreadLocal.withInitial(Framer::new);
+
+    /** Writes the header, lets the caller's fill write the payload, and pads. In use while {@code fill} is set. */
+    private static final class Framer implements Fill {
+        private long destination;
+        private long source;
+        private int etherType;
+        private int size;
+        private Fill fill;
+
+        void set(long destination, long source, int etherType, int size, Fill fill) {
+            this.destination = destination;
+            this.source = source;
+            this.etherType = etherType;
+            this.size = size;
+            this.fill = fill;
+        }
+
+        @Override
+        public int into(MemorySegment frame) {
+            EthernetFrame.putHeader(frame, destination, source, etherType);
             int written = fill.into(frame.asSlice(EthernetFrame.HEADER, size));
             if (written < 0 || written > size) {
                 throw new IllegalStateException("the fill wrote " + written + " bytes into room for " + size);
@@ -156,8 +188,7 @@ public final class EthernetLayer implements Ethernet, Service, Network.FrameHand
                 length = EthernetFrame.MIN_FRAME;
             }
             return length;
-        });
-        sent.incrementAndGet();
+        }
     }
 
     @Override

@@ -269,6 +269,33 @@ class ArpCoreTest {
     }
 
     @Test
+    void reachableRequestForUsAnsweredInPlace() {
+        reachable(PEER, PEER_IP);
+        now += SECOND;
+        long replies = core.counters().repliesSent();
+        assertEquals(PEER, core.answerKnownRequest(now, PEER.bits(), PEER_IP.bits(), OURS.bits()));
+        assertEntry(new Reachable(PEER, now + LIFETIME), PEER_IP);
+        assertEquals(replies + 1, core.counters().repliesSent());
+    }
+
+    @Test
+    void anyOtherRequestIsLeftToTheGeneralPath() {
+        reachable(PEER, PEER_IP);
+        Ipv4Address fourth = Ipv4Address.parse("192.0.2.4");
+        assertEquals(null, core.answerKnownRequest(now, THIRD.bits(), THIRD_IP.bits(), OURS.bits()), "unknown sender");
+        assertEquals(null, core.answerKnownRequest(now, THIRD.bits(), PEER_IP.bits(), OURS.bits()), "a new MAC");
+        assertEquals(null, core.answerKnownRequest(now, PEER.bits(), PEER_IP.bits(), fourth.bits()), "not for us");
+        assertEquals(null, core.answerKnownRequest(now, FIXED.bits(), STATIC_IP.bits(), OURS.bits()), "static");
+        assertEquals(null, core.answerKnownRequest(now, PEER.bits(), OURS.bits(), OURS.bits()), "a conflict");
+        assertEquals(null, core.answerKnownRequest(now, US.bits(), PEER_IP.bits(), OURS.bits()), "ourselves");
+        assertEquals(null, core.answerKnownRequest(now, PEER.bits(), 0, OURS.bits()), "a probe");
+        assertEquals(null, core.answerKnownRequest(now + LIFETIME, PEER.bits(), PEER_IP.bits(), OURS.bits()), "expired");
+        core.resolve(now, THIRD_IP, "w");
+        assertEquals(null, core.answerKnownRequest(now, THIRD.bits(), THIRD_IP.bits(), OURS.bits()), "a query waits");
+        assertEntry(new Reachable(PEER, now + LIFETIME), PEER_IP);
+    }
+
+    @Test
     void reachableResolveAfterItsLifetime() {
         reachable(PEER, PEER_IP);
         now += LIFETIME;
