@@ -42,6 +42,10 @@ public final class ArpCore<W> {
     private final long lifetime;
     private final long interval;
     private final Set<Ipv4Address> own = new LinkedHashSet<>();
+    /** The bits of {@link #own}, for {@link #answerKnownRequest}, which must not allocate a key. */
+    private int[] ownBits = new int[0];
+    /** The sender of the last request answered in place, reused as the lookup key for the next from it. */
+    private Ipv4Address lastSender = Ipv4Address.ANY;
     /** Dynamic entries, least recently used first (access order). Invariant: size ≤ cacheSize. */
     private final LinkedHashMap<Ipv4Address, Learned> cache = new LinkedHashMap<>(16, 0.75f, true);
     /** Addresses being asked for, in the order asked. Invariant: every query has at least one waiter. */
@@ -437,9 +441,11 @@ public final class ArpCore<W> {
         if (closed || senderMac == mac.bits() || senderIp == 0 || senderIp == -1 || senderIp >>> 28 == 0xE) {
             return null;
         }
-        Ipv4Address target = new Ipv4Address(targetIp);
-        Ipv4Address sender = new Ipv4Address(senderIp);
-        if (!own.contains(target) || own.contains(sender) || !queries.isEmpty() && queries.containsKey(sender)
+        if (!isOwn(targetIp) || isOwn(senderIp)) {
+            return null;
+        }
+        Ipv4Address sender = lastSender.bits() == senderIp ? lastSender : new Ipv4Address(senderIp);
+        if (!queries.isEmpty() && queries.containsKey(sender)
                 || !config.staticEntries().isEmpty() && config.staticEntries().containsKey(sender)) {
             return null;
         }
@@ -451,7 +457,17 @@ public final class ArpCore<W> {
         entry.expires = now + lifetime;
         requestsReceived++;
         repliesSent++;
+        lastSender = sender;
         return entry.mac;
+    }
+
+    private boolean isOwn(int address) {
+        for (int bits : ownBits) {
+            if (bits == address) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Adds or refreshes a dynamic entry, evicting the least recently used one when the cache is full. */
@@ -520,6 +536,7 @@ public final class ArpCore<W> {
         if (closed || !own.add(address)) {
             return out.done();
         }
+        ownBits = own.stream().mapToInt(Ipv4Address::bits).toArray();
         cache.remove(address);
         Query<W> query = queries.remove(address);
         if (query != null) {
@@ -539,6 +556,7 @@ public final class ArpCore<W> {
      */
     public void removeAddress(Ipv4Address address) {
         own.remove(address);
+        ownBits = own.stream().mapToInt(Ipv4Address::bits).toArray();
         defended.remove(address);
     }
 

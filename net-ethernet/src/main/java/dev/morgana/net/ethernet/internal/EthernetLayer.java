@@ -183,8 +183,11 @@ public final class EthernetLayer implements Ethernet, Service, Network.FrameHand
             }
             int length = EthernetFrame.HEADER + written;
             if (length < EthernetFrame.MIN_FRAME) {
-                // The device's buffer is not necessarily zeroed: pad with zeros, not with old bytes.
-                frame.asSlice(length, EthernetFrame.MIN_FRAME - length).fill((byte) 0);
+                // The device's buffer is not necessarily zeroed: pad with zeros, not with old bytes. Byte by
+                // byte rather than through a slice, which the receive-and-answer path would allocate.
+                for (int at = length; at < EthernetFrame.MIN_FRAME; at++) {
+                    frame.set(java.lang.foreign.ValueLayout.JAVA_BYTE, at, (byte) 0);
+                }
                 length = EthernetFrame.MIN_FRAME;
             }
             return length;

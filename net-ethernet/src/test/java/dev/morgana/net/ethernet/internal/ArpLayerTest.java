@@ -85,6 +85,21 @@ class ArpLayerTest {
     }
 
     @Test
+    void aKnownNeighboursRequestIsAnsweredInPlaceWithTheSameBytes() {
+        a.arp().resolve(IP_B, new Outcome());
+        clock.advance(Duration.ofMillis(1)); // B answered A's request through the general path, and learned A
+        byte[] request = hub.written.get(hub.written.size() - 2);
+        byte[] reply = hub.written.getLast();
+        assertEquals(ArpMessage.Request.of(EthernetHeaderTest.A, IP_A, IP_B),
+                ArpMessage.parse(MemorySegment.ofArray(request).asSlice(14)));
+        long replies = b.arp().counters().core().repliesSent();
+        b.ethernet().frame(MemorySegment.ofArray(request).asReadOnly()); // the same request again: A is known now
+        assertEquals(replies + 1, b.arp().counters().core().repliesSent());
+        assertEquals(java.util.HexFormat.of().formatHex(reply), java.util.HexFormat.of().formatHex(hub.written.getLast()),
+                "the in-place answer is the general path's, byte for byte");
+    }
+
+    @Test
     void anUnansweredResolutionTimesOutAfterItsRetries() {
         Outcome outcome = new Outcome();
         int before = hub.written.size();
