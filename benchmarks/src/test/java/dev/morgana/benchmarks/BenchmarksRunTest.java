@@ -3,6 +3,7 @@ package dev.morgana.benchmarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.morgana.benchmarks.ethernet.EthernetArpBenchmark;
 import dev.morgana.benchmarks.http.HttpExchangeBenchmark;
 import dev.morgana.benchmarks.http.RequestHeadParseBenchmark;
 import java.util.Collection;
@@ -26,6 +27,7 @@ class BenchmarksRunTest {
                 .include(Ipv4AddressParseBenchmark.class.getName())
                 .include(RequestHeadParseBenchmark.class.getName())
                 .include(HttpExchangeBenchmark.class.getName())
+                .include(EthernetArpBenchmark.class.getName())
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -33,7 +35,8 @@ class BenchmarksRunTest {
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .shouldFailOnError(true)
                 .build()).run();
-        assertEquals(8, results.size(), "the address parsers × two inputs, and two each for HTTP heads and exchanges");
+        assertEquals(10, results.size(),
+                "the address parsers × two inputs, two each for HTTP heads and exchanges, two for Ethernet and ARP");
         for (RunResult result : results) {
             double score = result.getPrimaryResult().getScore();
             assertTrue(score > 0 && Double.isFinite(score), result.getParams().getBenchmark() + " scored " + score);

@@ -71,7 +71,9 @@ public interface Arp {
          * The address did not resolve.
          *
          * @param error {@link NetworkException.Reason#TIMED_OUT} when every retry went unanswered,
-         *     {@link NetworkException.Reason#CLOSED} when the layer stopped first
+         *     {@link NetworkException.Reason#UNREACHABLE} when too many resolutions already wait (the
+         *     layer's queues are bounded; try again later), {@link NetworkException.Reason#CLOSED} when the
+         *     layer stopped first
          */
         void failed(NetworkException error);
     }
