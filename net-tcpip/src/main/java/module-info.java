@@ -3,5 +3,6 @@ module dev.morgana.net.tcpip {
     requires dev.morgana.api;
 
     // Nothing to export yet: javac refuses to export a package without classes. The package
-    // dev.morgana.net.tcpip is exported with issue #7.
+    // dev.morgana.net.tcpip (the functors and their configuration) is exported with issue #7; the protocol
+    // packages under it and dev.morgana.net.tcpip.internal (what they share: the Internet checksum) are not.
 }
