@@ -74,6 +74,71 @@ public sealed interface DhcpOption {
      */
     void write(MemorySegment value);
 
+    /** The options whose value is a time in seconds, 4 bytes on the wire. */
+    sealed interface Seconds extends DhcpOption {
+
+        /**
+         * Returns the time.
+         *
+         * @return seconds, 0–0xFFFFFFFF; {@link DhcpOption#INFINITE} for ever
+         */
+        long seconds();
+
+        @Override
+        default int length() {
+            return 4;
+        }
+
+        @Override
+        default void write(MemorySegment value) {
+            Wire.putI32(value, 0, (int) seconds());
+        }
+    }
+
+    /** The options whose value is one IPv4 address. */
+    sealed interface Address extends DhcpOption {
+
+        /**
+         * Returns the address.
+         *
+         * @return the address
+         */
+        Ipv4Address address();
+
+        @Override
+        default int length() {
+            return 4;
+        }
+
+        @Override
+        default void write(MemorySegment value) {
+            Wire.putI32(value, 0, address().bits());
+        }
+    }
+
+    /** The options whose value is a list of IPv4 addresses, most preferred first. */
+    sealed interface Addresses extends DhcpOption {
+
+        /**
+         * Returns the addresses.
+         *
+         * @return at least one
+         */
+        List<Ipv4Address> addresses();
+
+        @Override
+        default int length() {
+            return 4 * addresses().size();
+        }
+
+        @Override
+        default void write(MemorySegment value) {
+            for (int i = 0; i < addresses().size(); i++) {
+                Wire.putI32(value, 4L * i, addresses().get(i).bits());
+            }
+        }
+    }
+
     /**
      * Option 1: the subnet mask (RFC 2132 §3.3).
      *
@@ -123,7 +188,7 @@ public sealed interface DhcpOption {
      *
      * @param addresses at least one
      */
-    record Routers(List<Ipv4Address> addresses) implements DhcpOption {
+    record Routers(List<Ipv4Address> addresses) implements Addresses {
 
         /**
          * Copies and checks the list.
@@ -138,16 +203,6 @@ public sealed interface DhcpOption {
         public int code() {
             return ROUTER;
         }
-
-        @Override
-        public int length() {
-            return 4 * addresses.size();
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            writeAddresses(value, addresses);
-        }
     }
 
     /**
@@ -155,7 +210,7 @@ public sealed interface DhcpOption {
      *
      * @param addresses at least one
      */
-    record DnsServers(List<Ipv4Address> addresses) implements DhcpOption {
+    record DnsServers(List<Ipv4Address> addresses) implements Addresses {
 
         /**
          * Copies and checks the list.
@@ -169,16 +224,6 @@ public sealed interface DhcpOption {
         @Override
         public int code() {
             return DNS_SERVER;
-        }
-
-        @Override
-        public int length() {
-            return 4 * addresses.size();
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            writeAddresses(value, addresses);
         }
     }
 
@@ -221,21 +266,10 @@ public sealed interface DhcpOption {
      *
      * @param address the address
      */
-    record RequestedAddress(Ipv4Address address) implements DhcpOption {
-
+    record RequestedAddress(Ipv4Address address) implements Address {
         @Override
         public int code() {
             return REQUESTED_ADDRESS;
-        }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            Wire.putI32(value, 0, address.bits());
         }
     }
 
@@ -244,7 +278,7 @@ public sealed interface DhcpOption {
      *
      * @param seconds 0–0xFFFFFFFF; {@link DhcpOption#INFINITE} for ever
      */
-    record LeaseTime(long seconds) implements DhcpOption {
+    record LeaseTime(long seconds) implements Seconds {
 
         /**
          * Checks the time.
@@ -259,16 +293,6 @@ public sealed interface DhcpOption {
         public int code() {
             return LEASE_TIME;
         }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            Wire.putI32(value, 0, (int) seconds);
-        }
     }
 
     /**
@@ -276,21 +300,10 @@ public sealed interface DhcpOption {
      *
      * @param address the server's address
      */
-    record ServerIdentifier(Ipv4Address address) implements DhcpOption {
-
+    record ServerIdentifier(Ipv4Address address) implements Address {
         @Override
         public int code() {
             return SERVER_IDENTIFIER;
-        }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            Wire.putI32(value, 0, address.bits());
         }
     }
 
@@ -375,7 +388,7 @@ public sealed interface DhcpOption {
      *
      * @param seconds after the lease was granted, 0–0xFFFFFFFF
      */
-    record RenewalTime(long seconds) implements DhcpOption {
+    record RenewalTime(long seconds) implements Seconds {
 
         /**
          * Checks the time.
@@ -390,16 +403,6 @@ public sealed interface DhcpOption {
         public int code() {
             return RENEWAL_TIME;
         }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            Wire.putI32(value, 0, (int) seconds);
-        }
     }
 
     /**
@@ -407,7 +410,7 @@ public sealed interface DhcpOption {
      *
      * @param seconds after the lease was granted, 0–0xFFFFFFFF
      */
-    record RebindingTime(long seconds) implements DhcpOption {
+    record RebindingTime(long seconds) implements Seconds {
 
         /**
          * Checks the time.
@@ -421,16 +424,6 @@ public sealed interface DhcpOption {
         @Override
         public int code() {
             return REBINDING_TIME;
-        }
-
-        @Override
-        public int length() {
-            return 4;
-        }
-
-        @Override
-        public void write(MemorySegment value) {
-            Wire.putI32(value, 0, (int) seconds);
         }
     }
 
@@ -644,12 +637,6 @@ public sealed interface DhcpOption {
             throw new IllegalArgumentException(copy.size() + " " + what + ": at least one and at most " + MAX_VALUE / 4);
         }
         return copy;
-    }
-
-    private static void writeAddresses(MemorySegment value, List<Ipv4Address> addresses) {
-        for (int i = 0; i < addresses.size(); i++) {
-            Wire.putI32(value, 4L * i, addresses.get(i).bits());
-        }
     }
 
     private static void checkSeconds(long seconds, String what) {
