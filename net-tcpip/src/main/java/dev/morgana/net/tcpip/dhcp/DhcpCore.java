@@ -305,7 +305,7 @@ public final class DhcpCore {
             }
             // RFC 2131 §4.4.1: ACK → BOUND, the lease counting from the first REQUEST; NAK → INIT.
             case Requesting r when message.xid() == r.xid() -> switch (message.type()) {
-                case ACK -> acquire(message, r.address(), r.requested(), r.server(), out);
+                case ACK -> acquire(now, message, r.address(), r.requested(), r.server(), out);
                 case NAK -> {
                     if (!message.serverIdentifier().orElse(r.server()).equals(r.server())) {
                         yield false; // another server's NAK is not about our request
@@ -317,7 +317,7 @@ public final class DhcpCore {
             };
             // RFC 2131 §3.2: the same for INIT-REBOOT's REQUEST, whichever server answers.
             case Rebooting r when message.xid() == r.xid() -> switch (message.type()) {
-                case ACK -> acquire(message, r.address(), r.requested(), Ipv4Address.ANY, out);
+                case ACK -> acquire(now, message, r.address(), r.requested(), Ipv4Address.ANY, out);
                 case NAK -> {
                     restart(now);
                     yield true;
@@ -336,12 +336,16 @@ public final class DhcpCore {
         return out.done();
     }
 
-    private boolean acquire(DhcpMessage ack, Ipv4Address address, long requested, Ipv4Address server, Out out) {
+    private boolean acquire(long now, DhcpMessage ack, Ipv4Address address, long requested, Ipv4Address server,
+            Out out) {
         if (!ack.yourAddress().equals(address) || ack.option(DhcpOption.LeaseTime.class).isEmpty()
                 || server.isUnspecified() && ack.serverIdentifier().isEmpty()) {
             return false; // RFC 2131 §4.3.1: an ACK carries the lease time and the server identifier
         }
         DhcpLease lease = DhcpLease.of(ack, requested, server);
+        if (over(now, lease)) {
+            return false;
+        }
         state = new Bound(lease);
         out.events.add(new Acquired(lease));
         return true;
@@ -355,6 +359,9 @@ public final class DhcpCore {
                     return false;
                 }
                 DhcpLease renewed = DhcpLease.of(message, started, lease.server());
+                if (over(now, renewed)) {
+                    return false;
+                }
                 state = new Bound(renewed);
                 out.events.add(new Renewed(renewed));
                 return true;
@@ -383,7 +390,10 @@ public final class DhcpCore {
         return out.done();
     }
 
-    /** Runs every transition due at {@code now}; bounded, because each one moves its deadline past now or ends in a state without one. */
+    /**
+     * Runs every transition due at {@code now}. Bounded: each moves the deadline past {@code now} or to a
+     * state whose deadline comes at once (INIT after an expiry), and no chain is longer than two.
+     */
     private void fire(long now, Out out) {
         for (int step = 0; step < 8 && due(now); step++) {
             switch (state) {
@@ -470,6 +480,15 @@ public final class DhcpCore {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Tells whether a lease just granted has already ended: a lease time shorter than the reply took to come
+     * (0 s, or a reply to a REQUEST sent long ago). Such an ACK is ignored, so that the client never holds an
+     * expired lease, not even until the next timer.
+     */
+    private static boolean over(long now, DhcpLease lease) {
+        return !lease.infinite() && now - lease.expiresAt() >= 0;
     }
 
     /** RFC 2131 §4.4.5: half the time left to {@code end}, at least 60 s, and never past {@code end}. */

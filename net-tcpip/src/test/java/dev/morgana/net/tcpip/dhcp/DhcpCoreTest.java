@@ -344,6 +344,26 @@ class DhcpCoreTest {
     }
 
     @Test
+    void requestingAckOfALeaseAlreadyOver() {
+        // A lease of 0 s, or one that ended before the ACK came, is never held, not even until the next timer.
+        requesting();
+        assertSends(core.received(now, ack(100, 0)));
+        now += 3 * S;
+        assertSends(core.received(now, ack(100, 2)));
+        assertInstanceOf(Requesting.class, core.state());
+        assertEquals(2, core.ignored());
+        assertSends(core.received(now, ack(100, 4)));
+        assertInstanceOf(Bound.class, core.state());
+    }
+
+    @Test
+    void renewingAckOfALeaseAlreadyOver() {
+        renewing();
+        assertSends(core.received(now, ack(101, 0)));
+        assertInstanceOf(Renewing.class, core.state());
+    }
+
+    @Test
     void requestingNak() {
         requesting();
         Actions actions = core.received(now, nak(100, SERVER));
