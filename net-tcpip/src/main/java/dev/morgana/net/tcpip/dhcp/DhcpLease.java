@@ -16,8 +16,7 @@ import java.util.OptionalInt;
  *
  * @param address the client's address
  * @param prefix the on-link network: the address under the subnet mask (option 1), or under its class's
- *     mask when the server sent none (RFC 1122 §3.3.1.1 leaves the choice to the host; the natural mask is
- *     what a BOOTP-era server assumes)
+ *     natural mask (RFC 791's A, B, C) when the server sent none, the guess BOOTP-era hosts made
  * @param routers the routers (option 3), most preferred first; the first is the default gateway
  * @param dnsServers the DNS servers (option 6), most preferred first
  * @param mtu the interface MTU (option 26), if the server sent one

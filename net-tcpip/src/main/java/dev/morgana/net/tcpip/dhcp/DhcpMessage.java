@@ -24,8 +24,9 @@ import java.util.Set;
  * that {@code file} and {@code sname} hold options too (the options field, then {@code file}, then
  * {@code sname}), and joins the parts of an option that appears more than once (RFC 3396). What is dropped
  * on parsing is what no client uses: {@code hops}, {@code sname} and {@code file} when they hold no options,
- * pad options, and the bytes after the end option. So {@code parse(emit(m))} is {@code m}, and a message
- * dhclient or dnsmasq wrote emits back byte for byte.
+ * pad options, and the bytes after the end option. So {@code parse(emit(m))} is {@code m}, and the messages
+ * captured from dhclient and dnsmasq emit back byte for byte (both put the message type first and pad to 300
+ * bytes, as {@link #emit} does).
  *
  * @param op {@link DhcpPacket#BOOTREQUEST} from a client, {@link DhcpPacket#BOOTREPLY} from a server
  * @param type the message type (option 53)
