@@ -7,10 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.inject.AbstractModule;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
-import com.google.inject.Injector;
 import com.google.inject.Key;
 import com.google.inject.Module;
-import com.google.inject.Stage;
 import com.google.inject.spi.Elements;
 import com.google.inject.spi.PrivateElements;
 import dev.morgana.api.Application;
@@ -22,18 +20,19 @@ import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Ipv4;
 import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.Ipv4Prefix;
-import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.Network;
 import dev.morgana.net.ethernet.ArpModule;
 import dev.morgana.net.ethernet.EthernetModule;
 import dev.morgana.net.tcpip.ipv4.Ipv4Addressing;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.VirtualClock;
+import dev.morgana.testing.net.SimulatedSwitch;
 import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -81,39 +80,28 @@ class Ipv4ModuleTest {
         Ipv4Config.of(Ipv4Address.parse("192.0.2.0"), 31); // RFC 3021: both addresses of a /31 are hosts
     }
 
-    /** A device that keeps what is written. */
-    static final class Recorder implements Network {
-        final List<byte[]> written = new ArrayList<>();
-        FrameHandler handler;
-
-        @Override
-        public MacAddress mac() {
-            return MacAddress.parse("02:00:00:00:00:02");
-        }
-
-        @Override
-        public int mtu() {
-            return 1500;
-        }
-
-        @Override
-        public void write(int size, Fill fill) {
-            MemorySegment buffer = MemorySegment.ofArray(new byte[size]);
-            written.add(buffer.asSlice(0, fill.into(buffer)).toArray(ValueLayout.JAVA_BYTE));
-        }
-
-        @Override
-        public void listen(FrameHandler handler) {
-            this.handler = handler;
-        }
-
-        @Override
-        public Counters counters() {
-            return new Counters(0, 0, written.size(), 0, 0);
-        }
+    /** The unikernel's device is port 0 of a switch; port 1 keeps what reaches it. */
+    static List<byte[]> wire(VirtualClock clock, List<Module> target, Class<? extends Application> application)
+            throws Exception {
+        SimulatedSwitch lan = SimulatedSwitch.builder(clock).mode(SimulatedSwitch.Mode.HUB).ports(2).build();
+        List<byte[]> frames = new ArrayList<>();
+        lan.port(1).listen(frame -> frames.add(frame.toArray(ValueLayout.JAVA_BYTE)));
+        Module devices = new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(Network.class).toInstance(lan.port(0));
+                bind(Clock.class).toInstance(clock);
+                bind(Timers.class).toInstance(clock);
+            }
+        };
+        List<Module> modules = new ArrayList<>(List.of(devices, new EthernetModule(), new ArpModule()));
+        modules.addAll(target);
+        String graph = Unikernel.of("ipv4", application, modules).describe();
+        assertTrue(graph.contains("Ipv4Module"), graph);
+        Unikernel.of("ipv4", application, modules).run();
+        clock.advance(Duration.ofSeconds(1));
+        return frames;
     }
-
-    static final Recorder DEVICE = new Recorder();
 
     /** Sends one broadcast datagram once the lifecycle has started everything below it. */
     static final class Broadcasts implements Application {
@@ -134,46 +122,39 @@ class Ipv4ModuleTest {
 
     @Test
     void aUnikernelStartsEthernetArpAndIpv4InOrder() throws Exception {
-        VirtualClock clock = new VirtualClock();
-        Module devices = new AbstractModule() {
-            @Override
-            protected void configure() {
-                bind(Network.class).toInstance(DEVICE);
-                bind(Clock.class).toInstance(clock);
-                bind(Timers.class).toInstance(clock);
-            }
-        };
-        List<Module> target = List.of(devices, new EthernetModule(), new ArpModule(),
-                new Ipv4Module(Ipv4Config.of(US, 24)));
-        String graph = Unikernel.of("ipv4", Broadcasts.class, target).describe();
-        assertTrue(graph.contains("Ipv4Module"), graph);
-        Unikernel.of("ipv4", Broadcasts.class, target).run();
-        assertEquals(2, DEVICE.written.size(), "ARP's announcement of our address, then the datagram");
-        byte[] frame = DEVICE.written.get(1);
-        assertEquals(0x08, frame[12]);
-        assertEquals(0x00, frame[13]);
+        List<byte[]> frames = wire(new VirtualClock(), List.of(new Ipv4Module(Ipv4Config.of(US, 24))), Broadcasts.class);
+        assertEquals(2, frames.size(), "ARP's announcement of our address, then the datagram");
+        byte[] frame = frames.get(1);
+        assertEquals(0x0800, (frame[12] & 0xFF) << 8 | frame[13] & 0xFF);
         assertEquals(0x45, frame[14]);
     }
 
+    /** Is given an address through the hook, as a DHCP client would, and sends from it. */
+    static final class Readdresses implements Application {
+        private final Ipv4 ipv4;
+        private final Ipv4Addressing addressing;
+
+        @Inject
+        public Readdresses(Ipv4 ipv4, Ipv4Addressing addressing) {
+            this.ipv4 = ipv4;
+            this.addressing = addressing;
+        }
+
+        @Override
+        public void run() throws Exception {
+            assertEquals(Ipv4Address.ANY, ipv4.address());
+            addressing.assign(US, Ipv4Prefix.parse("192.0.2.0/24"), Optional.empty());
+            assertEquals(US, ipv4.address(), "the hook readdresses the layer behind Ipv4");
+            ipv4.write(Ipv4Address.parse("192.0.2.255"), Ipv4.UDP, 0, buffer -> 0);
+        }
+    }
+
     @Test
-    void aStrictInjectorHandsOutOneLayerBehindBothKeys() {
-        VirtualClock clock = new VirtualClock();
-        Injector injector = Guice.createInjector(Stage.PRODUCTION, new AbstractModule() {
-            @Override
-            protected void configure() {
-                binder().requireExplicitBindings();
-                binder().disableCircularProxies();
-                binder().requireAtInjectOnConstructors();
-                binder().requireExactBindingAnnotations();
-                bind(Network.class).toInstance(new Recorder());
-                bind(Clock.class).toInstance(clock);
-                bind(Timers.class).toInstance(clock);
-            }
-        }, new EthernetModule(), new ArpModule(), new Ipv4Module(Ipv4Config.unconfigured()));
-        Ipv4 ipv4 = injector.getInstance(Ipv4.class);
-        Ipv4Addressing addressing = injector.getInstance(Ipv4Addressing.class);
-        assertEquals(Ipv4Address.ANY, ipv4.address());
-        addressing.assign(US, Ipv4Prefix.parse("192.0.2.0/24"), Optional.empty());
-        assertEquals(US, ipv4.address(), "the hook readdresses the same layer");
+    void theHookAndIpv4AreOneLayerInAStrictInjector() throws Exception {
+        List<byte[]> frames = wire(new VirtualClock(), List.of(new Ipv4Module(Ipv4Config.unconfigured())),
+                Readdresses.class);
+        assertEquals(2, frames.size(), "the announcement of the assigned address, then the datagram");
+        byte[] datagram = Arrays.copyOfRange(frames.get(1), 14, 34);
+        assertEquals(US, Ipv4Address.ofBytes(Arrays.copyOfRange(datagram, 12, 16)), "sent from the assigned address");
     }
 }
