@@ -58,7 +58,7 @@ public class EthernetArpBenchmark {
     static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
 
     /** A device that only lends its buffer to the fill, as slices made once per size (a device's pool). */
-    static final class NullNetwork implements Network {
+    public static final class NullNetwork implements Network {
         final MemorySegment buffer = Arena.global().allocate(1514);
         final MemorySegment[] slices = new MemorySegment[1515];
         long sent;
@@ -93,7 +93,7 @@ public class EthernetArpBenchmark {
     }
 
     /** A clock that reads a field; nothing here waits on a timer. */
-    static final class StillClock implements Clock, Timers {
+    public static final class StillClock implements Clock, Timers {
         long now = 1;
 
         @Override

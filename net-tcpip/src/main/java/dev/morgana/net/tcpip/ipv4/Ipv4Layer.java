@@ -297,6 +297,9 @@ public final class Ipv4Layer implements Ipv4, Ipv4Addressing, Service {
      * @param packet the Ethernet payload, perhaps padded
      */
     void payload(MacAddress sourceMac, MacAddress destinationMac, MemorySegment packet) {
+        // Kept small, the rare cases in methods of their own: this method must stay under C2's inlining limit
+        // (325 bytes of bytecode) so that it inlines into Ethernet's dispatch, where the frame's slice is made;
+        // otherwise that slice escapes and every datagram costs 40 bytes (see RESULTS.md).
         received++;
         int problem = Ipv4Packet.problem(packet);
         if (problem != Ipv4Packet.OK) {
@@ -304,53 +307,62 @@ public final class Ipv4Layer implements Ipv4, Ipv4Addressing, Service {
             return;
         }
         Addressing current = addressing;
-        int destinationBits = Ipv4Packet.destination(packet);
-        Ipv4Address destination = accepted(current, destinationBits);
+        Ipv4Address destination = accepted(current, Ipv4Packet.destination(packet));
         if (destination == null) {
             notForUs++;
             return;
         }
-        if (destinationMac.isMulticast() && destination == current.address() && current.configured()) {
-            linkBroadcast++; // RFC 1122 §3.3.6: a link broadcast must carry an IP broadcast or multicast
-            return;
-        }
         int sourceBits = Ipv4Packet.source(packet);
-        if (sourceBits == -1 || sourceBits >>> 28 == 0xE || sourceBits >>> 24 == 127
-                || current.directedBroadcast() != null && sourceBits == current.directedBroadcast().bits()) {
-            badSource++;
+        if (refused(current, destinationMac, destination, sourceBits)) {
             return;
         }
-        int protocol = Ipv4Packet.protocol(packet);
-        DatagramHandler handler = handlers[protocol];
+        DatagramHandler handler = handlers[Ipv4Packet.protocol(packet)];
         if (handler == null) {
             noHandler++;
             return;
         }
-        MemorySegment payload;
-        if (Ipv4Packet.isFragment(packet)) {
-            fragments++;
-            lock.lock();
-            try {
-                if (stopped) {
-                    return;
-                }
-                payload = reassembly.fragment(clock.monotonicNanos(), sourceBits, destinationBits, protocol,
-                        Ipv4Packet.identification(packet), Ipv4Packet.fragmentOffset(packet),
-                        (Ipv4Packet.flagsAndOffset(packet) & Ipv4Packet.MORE_FRAGMENTS) != 0,
-                        Ipv4Packet.payload(packet));
-                scheduleExpiry();
-            } finally {
-                lock.unlock();
-            }
-            if (payload == null) {
-                return;
-            }
-            payload = payload.asReadOnly();
-        } else {
-            payload = Ipv4Packet.payload(packet);
+        MemorySegment payload = Ipv4Packet.isFragment(packet) ? reassembled(packet, sourceBits)
+                : Ipv4Packet.payload(packet);
+        if (payload != null) {
+            delivered++;
+            handler.datagram(source(sourceBits), destination, payload);
         }
-        delivered++;
-        handler.datagram(source(sourceBits), destination, payload);
+    }
+
+    /**
+     * Counts and refuses a unicast datagram that came in a link-layer broadcast (RFC 1122 §3.3.6: such a
+     * frame must carry an IP broadcast or multicast) and one from a source no host can have (§3.2.1.3).
+     */
+    private boolean refused(Addressing current, MacAddress destinationMac, Ipv4Address destination, int sourceBits) {
+        if (destinationMac.isMulticast() && destination == current.address() && current.configured()) {
+            linkBroadcast++;
+            return true;
+        }
+        if (sourceBits == -1 || sourceBits >>> 28 == 0xE || sourceBits >>> 24 == 127
+                || current.directedBroadcast() != null && sourceBits == current.directedBroadcast().bits()) {
+            badSource++;
+            return true;
+        }
+        return false;
+    }
+
+    /** Hands a fragment to reassembly; the whole payload, read-only, once it completes a datagram. */
+    private MemorySegment reassembled(MemorySegment packet, int sourceBits) {
+        fragments++;
+        MemorySegment payload;
+        lock.lock();
+        try {
+            if (stopped) {
+                return null;
+            }
+            payload = reassembly.fragment(clock.monotonicNanos(), sourceBits, Ipv4Packet.destination(packet),
+                    Ipv4Packet.protocol(packet), Ipv4Packet.identification(packet), Ipv4Packet.fragmentOffset(packet),
+                    (Ipv4Packet.flagsAndOffset(packet) & Ipv4Packet.MORE_FRAGMENTS) != 0, Ipv4Packet.payload(packet));
+            scheduleExpiry();
+        } finally {
+            lock.unlock();
+        }
+        return payload == null ? null : payload.asReadOnly();
     }
 
     /** The destination as an instance we hold when it is for us; {@code null} otherwise. */
