@@ -136,7 +136,8 @@ public final class Ipv4Layer implements Ipv4, Ipv4Addressing, Service {
      * @param noHandler datagrams (or fragments) of a protocol nobody registered for
      * @param fragments fragments taken to reassembly
      * @param reassembly what reassembly did with them
-     * @param sent datagrams handed to Ethernet or queued on ARP, in one packet or several
+     * @param sent datagrams that {@code write} took: handed to Ethernet (in one packet or several), queued on
+     *     ARP, or dropped as {@code arpQueueFull}
      * @param fragmentsSent packets written that were fragments
      * @param noRoute writes refused: no route, loopback, or no address yet
      * @param tooLarge writes refused: larger than the MTU with DF set

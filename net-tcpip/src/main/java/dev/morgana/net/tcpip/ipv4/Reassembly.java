@@ -6,11 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Objects;
 
 /**
- * Reassembly of fragmented IPv4 datagrams (RFC 791 §3.2, RFC 815's hole accounting in spirit) as a state
- * machine that does no I/O: {@link #fragment} takes the time and one fragment and returns the datagram's
- * whole payload when that fragment completed it; {@link #expire} drops what waited too long;
- * {@link #deadline} says when to call it next. It reads no clock, starts no thread and is not thread-safe:
- * one caller at a time.
+ * Reassembly of fragmented IPv4 datagrams (RFC 791 §3.2) as a state machine that does no I/O:
+ * {@link #fragment} takes the time and one fragment and returns the datagram's whole payload when that
+ * fragment completed it; {@link #expire} drops what waited too long; {@link #deadline} says when to call it
+ * next. It reads no clock, starts no thread and is not thread-safe: one caller at a time.
  *
  * <p><b>Bounds, all hard.</b> The payload bytes held (copies of the fragments' payloads) never exceed
  * {@code maxBytes}: to make room the oldest incomplete datagrams are evicted, and a fragment larger than
@@ -21,9 +20,8 @@ import java.util.Objects;
  * <p><b>Overlaps.</b> A fragment that overlaps one already held drops the whole datagram, as RFC 5722 asks
  * of IPv6 and Linux does for IPv4 since 2018: data that two fragments disagree on is an attack on whatever
  * inspects one reading of it. A fragment that repeats one already held exactly (same offset, same bytes) is
- * a duplicate — the network may duplicate a packet — and is ignored. So are inconsistent fragments (two
- * different ends, a fragment past the end, more-fragments set on one that reaches the end): the datagram is
- * dropped.
+ * a duplicate — the network may duplicate a packet — and is ignored. Inconsistent fragments (two different
+ * ends, a fragment past the end, more-fragments set on one that reaches the end) drop the datagram too.
  *
  * <p>Datagrams are told apart by source, destination, protocol and identification (RFC 791).
  */
@@ -60,7 +58,8 @@ public final class Reassembly {
      * @param tooManyFragments datagrams dropped for having more than {@code maxFragments} fragments
      * @param evicted datagrams dropped to make room (bytes or datagrams in flight)
      * @param timedOut datagrams dropped when their time ran out
-     * @param overBudget fragments refused because alone they exceed {@code maxBytes}
+     * @param overBudget fragments refused because alone they exceed {@code maxBytes} (their datagram is dropped
+     *     with them)
      */
     public record Counters(long fragments, long reassembled, long duplicates, long overlaps, long inconsistent,
             long tooManyFragments, long evicted, long timedOut, long overBudget) {}

@@ -100,6 +100,21 @@ class Ipv4PropertiesTest {
         assertLayerSurvives(packets);
     }
 
+    @Property
+    void aFragmentEndingPast65535BytesIsRefusedBeforeReassembly(RandomGenerator random) {
+        // The "ping of death": offsets and lengths that each fit, but together pass the largest datagram.
+        int length = 8 * random.nextInt(1, 185);
+        int offset = 8 * random.nextInt((Ipv4Packet.MAX_LENGTH - Ipv4Packet.HEADER - length) / 8 + 1, 0x2000);
+        Ipv4Header header = new Ipv4Header(0, random.nextInt(0x10000), false, random.nextBoolean(), offset, 64,
+                Ipv4.UDP, Ipv4LayerTest.LINUX, Ipv4LayerTest.US);
+        byte[] packet = new byte[Ipv4Packet.HEADER + length];
+        // emit refuses such a header, as it should: write it field by field instead.
+        Ipv4Packet.putHeader(MemorySegment.ofArray(packet), 0, packet.length, header.identification(),
+                header.flagsAndOffset(), 64, Ipv4.UDP, header.source().bits(), header.destination().bits());
+        assertEquals(Ipv4Packet.BAD_FRAGMENT, Ipv4Packet.problem(MemorySegment.ofArray(packet)));
+        assertLayerSurvives(packet);
+    }
+
     /** Parse succeeds and the header emits back as it came (for headers without options), or parse refuses. */
     static void assertParsedCanonicallyOrRefused(byte[] bytes) {
         MemorySegment segment = MemorySegment.ofArray(bytes).asReadOnly();
