@@ -52,10 +52,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EthernetArpBenchmark {
 
-    static final MacAddress US = MacAddress.parse("02:00:00:00:00:0b");
-    static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:0a");
-    static final Ipv4Address OUR_IP = Ipv4Address.parse("192.0.2.11");
-    static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
+    public static final MacAddress US = MacAddress.parse("02:00:00:00:00:0b");
+    public static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:0a");
+    public static final Ipv4Address OUR_IP = Ipv4Address.parse("192.0.2.11");
+    public static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
 
     /** A device that only lends its buffer to the fill, as slices made once per size (a device's pool). */
     public static final class NullNetwork implements Network {

@@ -51,11 +51,11 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class Ipv4ReceiveBenchmark {
 
-    // US is the MAC of EthernetArpBenchmark's device, which this one borrows.
-    static final MacAddress US = MacAddress.parse("02:00:00:00:00:0b");
-    static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:0a");
-    static final Ipv4Address OUR_IP = Ipv4Address.parse("192.0.2.11");
-    static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
+    // The addresses of EthernetArpBenchmark, whose device (with our MAC) and clock this one borrows.
+    static final MacAddress US = EthernetArpBenchmark.US;
+    static final MacAddress PEER = EthernetArpBenchmark.PEER;
+    static final Ipv4Address OUR_IP = EthernetArpBenchmark.OUR_IP;
+    static final Ipv4Address PEER_IP = EthernetArpBenchmark.PEER_IP;
 
     private Arena arena;
     private EthernetLayer ethernet;
