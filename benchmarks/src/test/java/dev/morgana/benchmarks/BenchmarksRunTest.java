@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.morgana.benchmarks.ethernet.EthernetArpBenchmark;
 import dev.morgana.benchmarks.http.HttpExchangeBenchmark;
 import dev.morgana.benchmarks.http.RequestHeadParseBenchmark;
+import dev.morgana.benchmarks.ipv4.Ipv4ReceiveBenchmark;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,7 @@ class BenchmarksRunTest {
                 .include(RequestHeadParseBenchmark.class.getName())
                 .include(HttpExchangeBenchmark.class.getName())
                 .include(EthernetArpBenchmark.class.getName())
+                .include(Ipv4ReceiveBenchmark.class.getName())
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -35,8 +37,8 @@ class BenchmarksRunTest {
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .shouldFailOnError(true)
                 .build()).run();
-        assertEquals(10, results.size(),
-                "the address parsers × two inputs, two each for HTTP heads and exchanges, two for Ethernet and ARP");
+        assertEquals(12, results.size(), "the address parsers × two inputs, two each for HTTP heads and exchanges, "
+                + "two for Ethernet and ARP, two for IPv4");
         for (RunResult result : results) {
             double score = result.getPrimaryResult().getScore();
             assertTrue(score > 0 && Double.isFinite(score), result.getParams().getBenchmark() + " scored " + score);

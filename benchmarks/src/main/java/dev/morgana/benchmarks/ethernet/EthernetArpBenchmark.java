@@ -52,13 +52,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class EthernetArpBenchmark {
 
-    static final MacAddress US = MacAddress.parse("02:00:00:00:00:0b");
-    static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:0a");
-    static final Ipv4Address OUR_IP = Ipv4Address.parse("192.0.2.11");
-    static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
+    public static final MacAddress US = MacAddress.parse("02:00:00:00:00:0b");
+    public static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:0a");
+    public static final Ipv4Address OUR_IP = Ipv4Address.parse("192.0.2.11");
+    public static final Ipv4Address PEER_IP = Ipv4Address.parse("192.0.2.10");
 
     /** A device that only lends its buffer to the fill, as slices made once per size (a device's pool). */
-    static final class NullNetwork implements Network {
+    public static final class NullNetwork implements Network {
         final MemorySegment buffer = Arena.global().allocate(1514);
         final MemorySegment[] slices = new MemorySegment[1515];
         long sent;
@@ -93,7 +93,7 @@ public class EthernetArpBenchmark {
     }
 
     /** A clock that reads a field; nothing here waits on a timer. */
-    static final class StillClock implements Clock, Timers {
+    public static final class StillClock implements Clock, Timers {
         long now = 1;
 
         @Override

@@ -3,6 +3,13 @@
  * DHCP client, as sans-IO cores driven by one event loop per stack: the functors ETHERNET + ARP → IPV4 →
  * UDP/TCP → STACK.
  *
- * <p>Nothing lives here yet; issues #7 and #8 bring the protocols.
+ * <h2>IPv4</h2>
+ * <p>{@link dev.morgana.net.tcpip.Ipv4Module} (ETHERNET + ARP → IPV4) is configured by
+ * {@link dev.morgana.net.tcpip.Ipv4Config}: an address and on-link network, a default gateway, the TTL, and
+ * the bounds of reassembly and of the queue of datagrams waiting on ARP. A stack addressed by DHCP starts
+ * {@link dev.morgana.net.tcpip.Ipv4Config#unconfigured() unconfigured}, sends and receives broadcasts from
+ * 0.0.0.0, and is readdressed at run time through the module-internal {@code Ipv4Addressing} hook, which the
+ * module exposes beside {@code Ipv4}. See the {@code ipv4} package for how datagrams are checked, routed,
+ * fragmented and reassembled.
  */
 package dev.morgana.net.tcpip;
