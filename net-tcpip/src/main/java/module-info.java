@@ -1,8 +1,15 @@
 /** Morgana TCP/IP: see the documentation of package {@code dev.morgana.net.tcpip}. */
 module dev.morgana.net.tcpip {
-    requires dev.morgana.api;
+    requires transitive dev.morgana.api;
+    // The functors are Guice modules, so Guice is part of this module's API.
+    requires transitive com.google.guice;
+    requires jakarta.inject;
 
-    // Nothing to export yet: javac refuses to export a package without classes. The package
-    // dev.morgana.net.tcpip (the functors and their configuration) is exported with issue #7; the protocol
-    // packages under it and dev.morgana.net.tcpip.internal (what they share: the Internet checksum) are not.
+    exports dev.morgana.net.tcpip;
+    // The protocol packages under dev.morgana.net.tcpip and dev.morgana.net.tcpip.internal (what they share:
+    // the Internet checksum) are not exported: other modules see the signatures only.
+
+    // Guice constructs the layers.
+    opens dev.morgana.net.tcpip.icmp to com.google.guice;
+    opens dev.morgana.net.tcpip.udp to com.google.guice;
 }
