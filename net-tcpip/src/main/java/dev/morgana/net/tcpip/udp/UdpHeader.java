@@ -73,6 +73,20 @@ public record UdpHeader(int sourcePort, int destinationPort) {
      * @throws IllegalArgumentException when {@code packet} is longer than 65515 bytes
      */
     public int emit(MemorySegment packet, int pseudoHeaderSum) {
+        return emit(packet, sourcePort, destinationPort, pseudoHeaderSum);
+    }
+
+    /**
+     * Does what {@link #emit(MemorySegment, int)} does without a record, for a send path that allocates
+     * nothing.
+     *
+     * @param packet as for {@link #emit(MemorySegment, int)}
+     * @param sourcePort 0–65535
+     * @param destinationPort 0–65535
+     * @param pseudoHeaderSum as for {@link #emit(MemorySegment, int)}
+     * @return the datagram's length
+     */
+    static int emit(MemorySegment packet, int sourcePort, int destinationPort, int pseudoHeaderSum) {
         long length = packet.byteSize();
         if (length < UdpPacket.HEADER) {
             throw new IndexOutOfBoundsException("a UDP header needs 8 bytes, got " + length);

@@ -2,6 +2,7 @@ package dev.morgana.net.tcpip.udp;
 
 import dev.morgana.api.Service;
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Icmp;
 import dev.morgana.api.net.Ipv4;
 import dev.morgana.api.net.Ipv4Address;
@@ -140,14 +141,55 @@ public final class UdpLayer implements Udp, Service {
             throw new NetworkException(Reason.MESSAGE_TOO_LARGE,
                     "a UDP payload is at most " + UdpHeader.MAX_PAYLOAD + " bytes, got " + size);
         }
-        UdpHeader header = new UdpHeader(sourcePort == 0 ? ephemeralPort() : sourcePort, destination.port());
-        Ipv4Address to = destination.address();
+        Writer writer = WRITERS.get();
+        if (writer.payload != null) {
+            writer = new Writer(); // a write from inside a fill: rare, and allowed
+        }
         int length = UdpPacket.HEADER + (int) size;
-        ipv4.write(to, Ipv4.UDP, length, buffer -> {
-            MemorySegment.copy(payload, 0, buffer, UdpPacket.HEADER, size);
-            return header.emit(buffer.asSlice(0, length), ipv4.pseudoHeaderSum(ipv4.address(), to, Ipv4.UDP, length));
-        });
+        writer.set(ipv4, sourcePort == 0 ? ephemeralPort() : sourcePort, destination, payload, length);
+        try {
+            ipv4.write(destination.address(), Ipv4.UDP, length, writer);
+        } finally {
+            writer.clear();
+        }
         counts.incrementAndGet(Count.SENT.ordinal());
+    }
+
+    /** One writer per thread that writes, so that a write allocates nothing (no capturing lambda, no header record). */
+    private static final ThreadLocal<Writer> WRITERS = ThreadLocal.withInitial(Writer::new);
+
+    /** Writes the header and the payload into IPv4's buffer and checksums them. In use while {@code payload} is set. */
+    private static final class Writer implements Fill {
+        private Ipv4 ipv4;
+        private int sourcePort;
+        private int destinationPort;
+        private Ipv4Address destination;
+        private MemorySegment payload;
+        private int length;
+
+        void set(Ipv4 ipv4, int sourcePort, Endpoint destination, MemorySegment payload, int length) {
+            this.ipv4 = ipv4;
+            this.sourcePort = sourcePort;
+            this.destinationPort = destination.port();
+            this.destination = destination.address();
+            this.payload = payload;
+            this.length = length;
+        }
+
+        /** Frees the writer, and lets go of what the call lent it. */
+        void clear() {
+            ipv4 = null;
+            destination = null;
+            payload = null;
+        }
+
+        @Override
+        public int into(MemorySegment buffer) {
+            MemorySegment.copy(payload, 0, buffer, UdpPacket.HEADER, length - UdpPacket.HEADER);
+            // The source address IPv4 writes in the header is ours, read as late as possible.
+            return UdpHeader.emit(buffer.asSlice(0, length), sourcePort, destinationPort,
+                    ipv4.pseudoHeaderSum(ipv4.address(), destination, Ipv4.UDP, length));
+        }
     }
 
     /** The port of every {@code write(0, …)}: the first of the dynamic range nobody listened on when first needed. */
