@@ -12,9 +12,11 @@ import dev.morgana.net.tcpip.IcmpConfig;
 import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -121,7 +123,7 @@ public final class IcmpLayer implements Icmp, Service {
         if (protocol < 0 || protocol > 255) {
             throw new IllegalArgumentException("a protocol number is 0–255, got " + protocol);
         }
-        listeners.set(protocol, java.util.Objects.requireNonNull(listener, "listener"));
+        listeners.set(protocol, Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -234,7 +236,7 @@ public final class IcmpLayer implements Icmp, Service {
         if (QuotedIpv4Packet.protocol(datagram) == Ipv4.ICMP) {
             int at = QuotedIpv4Packet.headerLength(datagram);
             // A message too short to have a type is treated as an error: better silent than a storm.
-            if (datagram.byteSize() <= at || IcmpPacket.isError(datagram.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at) & 0xFF)) {
+            if (datagram.byteSize() <= at || IcmpPacket.isError(datagram.get(ValueLayout.JAVA_BYTE, at) & 0xFF)) {
                 return Count.REFUSED_ABOUT_ERROR;
             }
         }

@@ -5,7 +5,7 @@ import dev.morgana.net.tcpip.internal.InternetChecksum;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The validated header of an ICMPv4 message (RFC 792): an {@link EchoRequest}, an {@link EchoReply}, an
+ * The validated header of an ICMPv4 message (RFC 792): an {@link Echo} request or reply, an
  * {@link Error} about a datagram, or {@link Other} (types and codes this host does not act on, kept whole
  * so that every message that parses emits back to the same bytes).
  *
@@ -41,12 +41,42 @@ public sealed interface IcmpMessage {
     int rest();
 
     /**
+     * An echo request or reply: code 0, the identifier and sequence number in the second word.
+     */
+    sealed interface Echo extends IcmpMessage {
+
+        /**
+         * Returns the identifier.
+         *
+         * @return 0–0xFFFF, chosen by the requester to match replies
+         */
+        int identifier();
+
+        /**
+         * Returns the sequence number.
+         *
+         * @return 0–0xFFFF
+         */
+        int sequence();
+
+        @Override
+        default int code() {
+            return 0;
+        }
+
+        @Override
+        default int rest() {
+            return identifier() << 16 | sequence();
+        }
+    }
+
+    /**
      * An echo request (type 8, code 0).
      *
      * @param identifier 0–0xFFFF, chosen by the sender to match replies
      * @param sequence 0–0xFFFF
      */
-    record EchoRequest(int identifier, int sequence) implements IcmpMessage {
+    record EchoRequest(int identifier, int sequence) implements Echo {
 
         /**
          * Checks the fields.
@@ -61,16 +91,6 @@ public sealed interface IcmpMessage {
         @Override
         public int type() {
             return IcmpPacket.ECHO_REQUEST;
-        }
-
-        @Override
-        public int code() {
-            return 0;
-        }
-
-        @Override
-        public int rest() {
-            return identifier << 16 | sequence;
         }
 
         /**
@@ -89,7 +109,7 @@ public sealed interface IcmpMessage {
      * @param identifier 0–0xFFFF, the request's
      * @param sequence 0–0xFFFF, the request's
      */
-    record EchoReply(int identifier, int sequence) implements IcmpMessage {
+    record EchoReply(int identifier, int sequence) implements Echo {
 
         /**
          * Checks the fields.
@@ -104,16 +124,6 @@ public sealed interface IcmpMessage {
         @Override
         public int type() {
             return IcmpPacket.ECHO_REPLY;
-        }
-
-        @Override
-        public int code() {
-            return 0;
-        }
-
-        @Override
-        public int rest() {
-            return identifier << 16 | sequence;
         }
     }
 

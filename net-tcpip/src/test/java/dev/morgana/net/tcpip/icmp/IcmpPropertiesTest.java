@@ -54,27 +54,6 @@ class IcmpPropertiesTest {
         return packet;
     }
 
-    static byte[] damage(byte[] bytes, RandomGenerator random) {
-        switch (random.nextInt(4)) {
-            case 0 -> {
-                return bytes;
-            }
-            case 1 -> {
-                return Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
-            }
-            case 2 -> {
-                for (int i = random.nextInt(1, 4); i > 0; i--) {
-                    bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
-                }
-                return bytes;
-            }
-            default -> {
-                bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
-                return bytes;
-            }
-        }
-    }
-
     @Property
     void parseOfEmitIsIdentity(RandomGenerator random) {
         IcmpMessage message = message(random);
@@ -84,7 +63,7 @@ class IcmpPropertiesTest {
 
     @Property(tries = 500)
     void anyBytesParseCanonicallyOrAreRefused(RandomGenerator random) {
-        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : damage(bytes(message(random), random), random);
+        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Damage.damage(bytes(message(random), random), random);
         assertParsedCanonicallyOrRefused(bytes);
     }
 
@@ -92,7 +71,7 @@ class IcmpPropertiesTest {
     void theLayerSurvivesAnything(RandomGenerator random) {
         byte[][] packets = new byte[20][];
         for (int i = 0; i < packets.length; i++) {
-            packets[i] = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : damage(bytes(message(random), random), random);
+            packets[i] = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Damage.damage(bytes(message(random), random), random);
         }
         assertLayerSurvives(packets);
     }

@@ -12,6 +12,7 @@ import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.net.tcpip.IcmpConfig;
 import dev.morgana.net.tcpip.icmp.Captures;
+import dev.morgana.net.tcpip.icmp.Damage;
 import dev.morgana.net.tcpip.icmp.IcmpLayer;
 import dev.morgana.net.tcpip.icmp.TestingIpv4;
 import dev.morgana.testing.ApiGen;
@@ -51,18 +52,7 @@ class UdpPropertiesTest {
         if (random.nextInt(5) == 0) {
             bytes = Arrays.copyOf(bytes, bytes.length + random.nextInt(1, 10));
         }
-        return switch (random.nextInt(4)) {
-            case 0 -> bytes;
-            case 1 -> Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
-            case 2 -> {
-                bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
-                yield bytes;
-            }
-            default -> {
-                bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
-                yield bytes;
-            }
-        };
+        return Damage.damage(bytes, random);
     }
 
     @Property
