@@ -1,5 +1,6 @@
 package dev.morgana.net.tcpip.icmp;
 
+import dev.morgana.api.net.Icmp;
 import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.net.tcpip.internal.InternetChecksum;
 import java.lang.foreign.MemorySegment;
@@ -154,11 +155,11 @@ public sealed interface IcmpMessage {
          * A destination unreachable.
          *
          * @param code why
-         * @param nextHopMtu for {@link dev.morgana.api.net.Icmp.Unreachable#FRAGMENTATION_NEEDED}, the MTU of the
+         * @param nextHopMtu for {@link Icmp.Unreachable#FRAGMENTATION_NEEDED}, the MTU of the
          *     next hop (RFC 1191); otherwise 0
          * @return the header
          */
-        public static Error unreachable(dev.morgana.api.net.Icmp.Unreachable code, int nextHopMtu) {
+        public static Error unreachable(Icmp.Unreachable code, int nextHopMtu) {
             require16(nextHopMtu, "nextHopMtu");
             return new Error(IcmpPacket.UNREACHABLE, code.code(), nextHopMtu);
         }
@@ -210,14 +211,8 @@ public sealed interface IcmpMessage {
         return isHandledError(type) ? new Error(type, code, rest) : new Other(type, code, rest);
     }
 
-    /**
-     * Checks what {@link #parse} checks, without building the record: for a receive path that reads the
-     * fields through {@link IcmpPacket} afterwards.
-     *
-     * @param packet the whole IPv4 payload
-     * @throws MalformedPacketException when the bytes are not a valid ICMP message
-     */
-    static void validate(MemorySegment packet) {
+    /** Checks what {@link #parse} checks: length, checksum, and for an error its quote. */
+    private static void validate(MemorySegment packet) {
         IcmpPacket.check(packet);
         if (InternetChecksum.of(packet, 0, packet.byteSize(), 0) != 0) {
             throw new MalformedPacketException("wrong ICMP checksum 0x" + Integer.toHexString(IcmpPacket.checksum(packet)));
