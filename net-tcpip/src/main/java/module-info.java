@@ -6,9 +6,11 @@ module dev.morgana.net.tcpip {
     requires jakarta.inject;
 
     exports dev.morgana.net.tcpip;
-    // The protocol packages (dev.morgana.net.tcpip.ipv4, …) and dev.morgana.net.tcpip.internal (what they
-    // share: the Internet checksum) are not exported: applications see the signatures only.
+    // The protocol packages under dev.morgana.net.tcpip and dev.morgana.net.tcpip.internal (what they share:
+    // the Internet checksum) are not exported: other modules see the signatures only.
 
     // Guice constructs the layers.
     opens dev.morgana.net.tcpip.ipv4 to com.google.guice;
+    opens dev.morgana.net.tcpip.icmp to com.google.guice;
+    opens dev.morgana.net.tcpip.udp to com.google.guice;
 }

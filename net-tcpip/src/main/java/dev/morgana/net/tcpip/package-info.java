@@ -1,7 +1,7 @@
 /**
  * Morgana's own TCP/IP stack: IPv4 (fragmentation, reassembly, routing), ICMP, UDP, TCP (RFC 9293) and a
- * DHCP client, as sans-IO cores driven by one event loop per stack: the functors ETHERNET + ARP → IPV4 →
- * UDP/TCP → STACK.
+ * DHCP client, as sans-IO cores (each behind a lock until the stack has its one event loop; see README's
+ * notes on DESIGN §5): the functors ETHERNET + ARP → IPV4 → UDP/TCP → STACK.
  *
  * <h2>IPv4</h2>
  * <p>{@link dev.morgana.net.tcpip.Ipv4Module} (ETHERNET + ARP → IPV4) is configured by
@@ -11,5 +11,10 @@
  * 0.0.0.0, and is readdressed at run time through the module-internal {@code Ipv4Addressing} hook, which the
  * module exposes beside {@code Ipv4}. See the {@code ipv4} package for how datagrams are checked, routed,
  * fragmented and reassembled.
+ *
+ * <h2>ICMP and UDP</h2>
+ * <p>{@link dev.morgana.net.tcpip.IcmpModule} (IPV4 → ICMP) answers echo requests and sends rate-limited
+ * errors; {@link dev.morgana.net.tcpip.UdpModule} (IPV4 + ICMP → UDP) carries datagrams, with port
+ * unreachables for closed ports. See the {@code icmp} and {@code udp} packages.
  */
 package dev.morgana.net.tcpip;
