@@ -1,6 +1,7 @@
 package dev.morgana.testing;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.random.RandomGenerator;
@@ -149,6 +150,35 @@ public interface Gen<T> {
                 out.appendCodePoint(codePoints[random.nextInt(codePoints.length)]);
             }
             return out.toString();
+        };
+    }
+
+    /**
+     * Copies of {@code valid}, damaged one way or not at all, evenly: unchanged, cut short (possibly to
+     * nothing), one to three bytes replaced, or one bit flipped — what properties feed a parser to show that
+     * it reads bytes or refuses them, and nothing else.
+     *
+     * @param valid a well-formed message; never changed
+     * @return the generator
+     */
+    static Gen<byte[]> damaged(byte[] valid) {
+        byte[] original = valid.clone();
+        return random -> {
+            byte[] bytes = original.clone();
+            if (bytes.length == 0) {
+                return bytes;
+            }
+            switch (random.nextInt(4)) {
+                case 0 -> { }
+                case 1 -> bytes = Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
+                case 2 -> {
+                    for (int i = random.nextInt(1, 4); i > 0; i--) {
+                        bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
+                    }
+                }
+                default -> bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+            }
+            return bytes;
         };
     }
 }

@@ -35,6 +35,33 @@ class GenTest {
         assertEquals(gen.next(new SplittableRandom(seed)), gen.next(new SplittableRandom(seed)));
     }
 
+    /** Damaged copies: the original untouched, never longer, and over a few seeds every kind of damage. */
+    @org.junit.jupiter.api.Test
+    void damagedCopiesLeaveTheOriginalAndDamageEveryWay() {
+        byte[] valid = new byte[64];
+        java.util.Arrays.fill(valid, (byte) 0x55);
+        byte[] before = valid.clone();
+        Gen<byte[]> damaged = Gen.damaged(valid);
+        RandomGenerator random = new SplittableRandom(1);
+        int same = 0;
+        int cut = 0;
+        int changed = 0;
+        for (int i = 0; i < 400; i++) {
+            byte[] bytes = damaged.next(random);
+            assertTrue(bytes.length <= valid.length);
+            if (bytes.length < valid.length) {
+                cut++;
+            } else if (java.util.Arrays.equals(bytes, valid)) {
+                same++;
+            } else {
+                changed++;
+            }
+        }
+        assertTrue(same > 50 && cut > 50 && changed > 100, same + " unchanged, " + cut + " cut, " + changed + " changed");
+        assertTrue(java.util.Arrays.equals(before, valid), "the original is untouched");
+        assertEquals(0, Gen.damaged(new byte[0]).next(random).length);
+    }
+
     @org.junit.jupiter.api.Test
     void choosingFromNothingIsRefused() {
         assertThrows(IllegalArgumentException.class, Gen::oneOf);

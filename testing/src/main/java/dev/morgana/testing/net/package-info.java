@@ -22,6 +22,9 @@
  *       seeded drop, duplicate, corrupt, truncate, delay and bounded reorder, per direction.
  *   <li>{@link dev.morgana.testing.net.PcapRecordingNetwork}: classic pcap, {@code LINKTYPE_ETHERNET},
  *       timestamps from the clock; also useful on real devices.
+ *   <li>{@link dev.morgana.testing.net.Pcap} reads such files, and {@code tcpdump}'s, back into frames (golden
+ *       bytes from a real peer); {@link dev.morgana.testing.net.Tshark} runs Wireshark's dissector over them
+ *       and reports malformed frames and expert errors.
  * </ul>
  *
  * <p>Every queue is bounded and what overflows is counted as a drop. Devices hand out memory only for the

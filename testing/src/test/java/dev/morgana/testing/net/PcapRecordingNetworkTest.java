@@ -17,14 +17,11 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,7 +110,7 @@ class PcapRecordingNetworkTest {
      */
     @Test
     void tsharkReadsTheCaptureWithoutMalformedPackets() throws Exception {
-        Path tshark = tshark();
+        Tshark tshark = Tshark.require();
         Path file = folder.resolve("capture.pcap");
         Ipv4Address a = Ipv4Address.parse("192.0.2.1");
         Ipv4Address b = Ipv4Address.parse("192.0.2.2");
@@ -145,8 +142,7 @@ class PcapRecordingNetworkTest {
             clock.advance(Duration.ofMillis(1));
             assertEquals(8, capture.recorded());
         }
-        List<String> lines = run(tshark.toString(), "-r", file.toString(), "-T", "fields", "-E", "separator=/t",
-                "-e", "frame.time_epoch", "-e", "frame.protocols");
+        List<String> lines = tshark.fields(file, "frame.time_epoch", "frame.protocols");
         List<String> protocols = new ArrayList<>();
         List<String> times = new ArrayList<>();
         for (String line : lines) {
@@ -160,9 +156,9 @@ class PcapRecordingNetworkTest {
         assertEquals("946684801.000000000", times.get(0));
         assertEquals("946684801.000020000", times.get(1), "the reply 20 µs later: two links each way");
         assertEquals("946684801.001000000", times.get(2));
-        assertEquals(List.of(), problems(tshark, file));
-        List<String> arp = run(tshark.toString(), "-r", file.toString(), "-Y", "arp.opcode == 2", "-T", "fields",
-                "-e", "arp.src.hw_mac", "-e", "arp.src.proto_ipv4");
+        assertEquals(List.of(), tshark.problems(file));
+        List<String> arp = tshark.read(file, "-Y", "arp.opcode == 2", "-T", "fields", "-e", "arp.src.hw_mac",
+                "-e", "arp.src.proto_ipv4");
         assertEquals(List.of(macB + "\t" + b), arp);
     }
 
@@ -172,7 +168,7 @@ class PcapRecordingNetworkTest {
      */
     @Test
     void tsharkFlagsTruncatedFramesSoTheCheckCanFail() throws Exception {
-        Path tshark = tshark();
+        Tshark tshark = Tshark.require();
         Path file = folder.resolve("truncated.pcap");
         Ipv4Address a = Ipv4Address.parse("192.0.2.1");
         Ipv4Address b = Ipv4Address.parse("192.0.2.2");
@@ -183,47 +179,8 @@ class PcapRecordingNetworkTest {
                 send(cut, Packets.udp(cut.mac(), lan.port(1).mac(), a, b, 40000, 7, new byte[100]));
             }
         }
-        List<String> problems = problems(tshark, file);
+        List<String> problems = tshark.problems(file);
         assertTrue(problems.stream().anyMatch(line -> line.contains("Malformed")), String.join("\n", problems));
-    }
-
-    /** Debian's tshark; in CI it must be there, elsewhere the test is skipped without it. */
-    private static Path tshark() {
-        Path tshark = Path.of("/usr/bin/tshark");
-        if (!Files.isExecutable(tshark)) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("tshark is missing; .ci/run installs it");
-            }
-            Assumptions.abort("tshark is not installed (Debian package tshark): the pcap real-peer test is skipped");
-        }
-        return tshark;
-    }
-
-    /** What tshark reports as malformed or as an expert error, one line each; empty when nothing. */
-    private static List<String> problems(Path tshark, Path file) throws Exception {
-        List<String> problems = new ArrayList<>();
-        for (String line : run(tshark.toString(), "-r", file.toString(), "-T", "fields", "-E", "separator=/t",
-                "-e", "frame.number", "-e", "_ws.malformed", "-e", "_ws.expert.severity")) {
-            String[] fields = line.split("\t", -1);
-            // 8388608 is PI_ERROR, the severity of Wireshark's expert errors.
-            if (!fields[1].isEmpty() || fields[2].contains("8388608")) {
-                problems.add("frame " + fields[0] + ": " + fields[1] + " severity " + fields[2]);
-            }
-        }
-        for (String line : run(tshark.toString(), "-r", file.toString(), "-q", "-z", "expert,error")) {
-            if (!line.isBlank()) {
-                problems.add(line);
-            }
-        }
-        return problems;
-    }
-
-    private static List<String> run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "tshark did not finish");
-        assertEquals(0, process.exitValue(), String.join(" ", command) + "\n" + output);
-        return output.lines().toList();
     }
 
     /** Well-formed packets, checksums included. */
