@@ -1,12 +1,6 @@
 package dev.morgana.net.ethernet.internal;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.morgana.testing.net.Pcap;
 import java.util.List;
 
 /**
@@ -21,27 +15,9 @@ final class Captures {
 
     private Captures() {}
 
-    /** The frames of {@code resource}, a classic little-endian pcap file of Ethernet frames. */
+    /** The frames of {@code resource}, a pcap file beside this class. */
     static List<byte[]> frames(String resource) {
-        try (InputStream in = Captures.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource " + resource);
-            }
-            ByteBuffer file = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
-            if (file.getInt(0) != 0xA1B2C3D4 || file.getInt(20) != 1) {
-                throw new IllegalStateException(resource + " is not a little-endian pcap of Ethernet frames");
-            }
-            List<byte[]> frames = new ArrayList<>();
-            int at = 24;
-            while (at < file.limit()) {
-                int captured = file.getInt(at + 8);
-                frames.add(Arrays.copyOfRange(file.array(), at + 16, at + 16 + captured));
-                at += 16 + captured;
-            }
-            return frames;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Pcap.frames(Captures.class, resource);
     }
 
     /** Frame {@code number} (from 1, as tshark counts) of the arping capture. */

@@ -50,29 +50,7 @@ class WirePropertiesTest {
         MemorySegment segment = MemorySegment.ofArray(frame);
         int at = header.emit(segment);
         arp(random).emit(segment.asSlice(at));
-        return damage(frame, random);
-    }
-
-    static byte[] damage(byte[] bytes, RandomGenerator random) {
-        switch (random.nextInt(4)) {
-            case 0 -> {
-                return bytes;
-            }
-            case 1 -> {
-                return Arrays.copyOf(bytes, random.nextInt(bytes.length + 1));
-            }
-            case 2 -> {
-                for (int i = random.nextInt(1, 4); i > 0; i--) {
-                    bytes[random.nextInt(bytes.length)] = (byte) random.nextInt(256);
-                }
-                return bytes;
-            }
-            default -> {
-                int at = random.nextInt(bytes.length);
-                bytes[at] ^= (byte) (1 << random.nextInt(8));
-                return bytes;
-            }
-        }
+        return Gen.damaged(frame).next(random);
     }
 
     @Property
@@ -99,7 +77,7 @@ class WirePropertiesTest {
 
     @Property(tries = 500)
     void anyArpPacketIsParsedCanonicallyOrRefused(RandomGenerator random) {
-        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 40).next(random) : damage(packetBytes(arp(random)), random);
+        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 40).next(random) : Gen.damaged(packetBytes(arp(random))).next(random);
         assertArpParsedCanonicallyOrRefused(bytes);
     }
 
