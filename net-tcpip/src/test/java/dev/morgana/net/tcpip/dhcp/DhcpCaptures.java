@@ -1,11 +1,6 @@
 package dev.morgana.net.tcpip.dhcp;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import dev.morgana.testing.net.Pcap;
 import java.util.Arrays;
 import java.util.List;
 
@@ -36,24 +31,6 @@ final class DhcpCaptures {
 
     /** The frames of the capture, a classic little-endian pcap file of Ethernet frames. */
     static List<byte[]> frames() {
-        try (InputStream in = DhcpCaptures.class.getResourceAsStream("dnsmasq-dhclient.pcap")) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource dnsmasq-dhclient.pcap");
-            }
-            ByteBuffer file = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
-            if (file.getInt(0) != 0xA1B2C3D4 || file.getInt(20) != 1) {
-                throw new IllegalStateException("not a little-endian pcap of Ethernet frames");
-            }
-            List<byte[]> frames = new ArrayList<>();
-            int at = 24;
-            while (at < file.limit()) {
-                int captured = file.getInt(at + 8);
-                frames.add(Arrays.copyOfRange(file.array(), at + 16, at + 16 + captured));
-                at += 16 + captured;
-            }
-            return frames;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Pcap.frames(DhcpCaptures.class, "dnsmasq-dhclient.pcap");
     }
 }

@@ -11,6 +11,7 @@ import dev.morgana.api.net.MacAddress;
 import dev.morgana.net.tcpip.dhcp.DhcpCore.Actions;
 import dev.morgana.net.tcpip.dhcp.DhcpCore.LeaseEvent;
 import dev.morgana.net.tcpip.dhcp.DhcpCore.Transmit;
+import dev.morgana.testing.net.Tshark;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -207,11 +208,12 @@ class DhcpDnsmasqTest {
         Thread.sleep(500); // the RELEASE reached dnsmasq, so tshark has seen it: let it write it out
         tshark.destroy();
         assertTrue(tshark.waitFor(5, TimeUnit.SECONDS));
-        String types = tshark( "-r", capture.toString(), "-T", "fields", "-e", "dhcp.option.dhcp");
+        Tshark judge = Tshark.require();
         assertEquals(List.of("1", "2", "3", "5", "3", "5", "3", "5", "4", "1", "2", "3", "5", "7"),
-                List.of(types.strip().split("\\s+")), "DISCOVER OFFER REQUEST ACK, renewal, rebinding, DECLINE, again, RELEASE");
-        assertEquals("", tshark("-r", capture.toString(), "-Y", "_ws.malformed || _ws.expert.severity >= warning")
-                .strip(), "tshark finds malformed or suspicious packets");
+                judge.fields(capture, "dhcp.option.dhcp").stream().filter(type -> !type.isBlank()).toList(),
+                "DISCOVER OFFER REQUEST ACK, renewal, rebinding, DECLINE, again, RELEASE");
+        assertEquals(List.of(), judge.read(capture, "-Y", "_ws.malformed || _ws.expert.severity >= warning"),
+                "tshark finds malformed or suspicious packets");
     }
 
     /** Jumps the virtual clock to each deadline and waits for replies until an event of {@code kind}. */
@@ -298,13 +300,6 @@ class DhcpDnsmasqTest {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         processes.add(process);
         return process;
-    }
-
-    /** tshark's output, without the warning about running as root it prints on stderr. */
-    private static String tshark(String... arguments) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("tshark"));
-        command.addAll(List.of(arguments));
-        return run(new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD), command);
     }
 
     private static String run(String... command) throws IOException, InterruptedException {

@@ -1,12 +1,7 @@
 package dev.morgana.net.tcpip.icmp;
 
 import dev.morgana.api.net.Ipv4Address;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import dev.morgana.testing.net.Pcap;
 import java.util.Arrays;
 import java.util.List;
 
@@ -33,25 +28,7 @@ public final class Captures {
 
     /** The frames of the capture, a classic little-endian pcap file of Ethernet frames. */
     private static List<byte[]> frames() {
-        try (InputStream in = Captures.class.getResourceAsStream("linux-ping-udp.pcap")) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource linux-ping-udp.pcap");
-            }
-            ByteBuffer file = ByteBuffer.wrap(in.readAllBytes()).order(ByteOrder.LITTLE_ENDIAN);
-            if (file.getInt(0) != 0xA1B2C3D4 || file.getInt(20) != 1) {
-                throw new IllegalStateException("linux-ping-udp.pcap is not a little-endian pcap of Ethernet frames");
-            }
-            List<byte[]> frames = new ArrayList<>();
-            int at = 24;
-            while (at < file.limit()) {
-                int captured = file.getInt(at + 8);
-                frames.add(Arrays.copyOfRange(file.array(), at + 16, at + 16 + captured));
-                at += 16 + captured;
-            }
-            return frames;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Pcap.frames(Captures.class, "linux-ping-udp.pcap");
     }
 
     /**

@@ -63,7 +63,7 @@ class IcmpPropertiesTest {
 
     @Property(tries = 500)
     void anyBytesParseCanonicallyOrAreRefused(RandomGenerator random) {
-        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Damage.damage(bytes(message(random), random), random);
+        byte[] bytes = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Gen.damaged(bytes(message(random), random)).next(random);
         assertParsedCanonicallyOrRefused(bytes);
     }
 
@@ -71,7 +71,7 @@ class IcmpPropertiesTest {
     void theLayerSurvivesAnything(RandomGenerator random) {
         byte[][] packets = new byte[20][];
         for (int i = 0; i < packets.length; i++) {
-            packets[i] = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Damage.damage(bytes(message(random), random), random);
+            packets[i] = random.nextInt(3) == 0 ? Gen.bytes(0, 80).next(random) : Gen.damaged(bytes(message(random), random)).next(random);
         }
         assertLayerSurvives(packets);
     }

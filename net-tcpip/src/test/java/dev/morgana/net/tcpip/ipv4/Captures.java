@@ -1,12 +1,6 @@
 package dev.morgana.net.tcpip.ipv4;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
+import dev.morgana.testing.net.Pcap;
 import java.util.List;
 
 /**
@@ -19,29 +13,11 @@ import java.util.List;
  */
 final class Captures {
 
-    private static final ValueLayout.OfInt LE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-
     private Captures() {}
 
     /** Every frame of the capture, in order. */
     static List<byte[]> frames() {
-        byte[] file;
-        try (InputStream in = Captures.class.getResourceAsStream("linux-ping-fragments.pcap")) {
-            file = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        MemorySegment pcap = MemorySegment.ofArray(file);
-        if (pcap.get(LE_INT, 0) != 0xA1B2C3D4 || pcap.get(LE_INT, 20) != 1) {
-            throw new IllegalStateException("not a little-endian pcap of Ethernet frames");
-        }
-        List<byte[]> frames = new ArrayList<>();
-        for (long at = 24; at < file.length; ) {
-            int length = pcap.get(LE_INT, at + 8);
-            frames.add(pcap.asSlice(at + 16, length).toArray(ValueLayout.JAVA_BYTE));
-            at += 16 + length;
-        }
-        return frames;
+        return Pcap.frames(Captures.class, "linux-ping-fragments.pcap");
     }
 
     /** Frame {@code number} (from 1, as tshark counts) without its 14-byte Ethernet header: the IPv4 packet. */

@@ -12,7 +12,6 @@ import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.net.tcpip.IcmpConfig;
 import dev.morgana.net.tcpip.icmp.Captures;
-import dev.morgana.net.tcpip.icmp.Damage;
 import dev.morgana.net.tcpip.icmp.IcmpLayer;
 import dev.morgana.net.tcpip.icmp.TestingIpv4;
 import dev.morgana.testing.ApiGen;
@@ -52,7 +51,7 @@ class UdpPropertiesTest {
         if (random.nextInt(5) == 0) {
             bytes = Arrays.copyOf(bytes, bytes.length + random.nextInt(1, 10));
         }
-        return Damage.damage(bytes, random);
+        return Gen.damaged(bytes).next(random);
     }
 
     @Property
