@@ -59,7 +59,7 @@ class ArpOverTapTest {
             Netns netns = fixture.netns();
             String tap = fixture.tap();
             netns.adopt(tap, LINUX + "/24");
-            Process dump = netns.start(Netns.require("tcpdump"), "-i", tap, "-U", "-n", "-w",
+            Process dump = netns.start(Netns.require("tcpdump"), "-i", tap, "-U", "--immediate-mode", "-n", "-w",
                     fixture.capture().toString(), "arp");
             try {
                 awaitListening(dump);

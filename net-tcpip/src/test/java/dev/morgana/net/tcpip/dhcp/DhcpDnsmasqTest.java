@@ -39,9 +39,9 @@ import org.junit.jupiter.api.io.TempDir;
  * namespace joined by a veth pair to another where dnsmasq serves, get a lease, renew it (unicast at T1),
  * rebind it (broadcast at T2), decline it (dnsmasq then offers another address) and release it (dnsmasq
  * logs the release). The core's clock is virtual and jumps to each deadline, so the test does not wait for
- * the 2-minute lease; each reply is awaited for at most 5 s. tshark then reads the capture of the whole
- * exchange: the DHCP message types in order, and no malformed packet. Needs root, ip, dnsmasq, python3
- * and tshark; outside CI it is skipped without them. Follows the network rule of TESTING.md: two
+ * the 2-minute lease; each reply is awaited for at most 5 s. tshark then reads tcpdump's capture of the
+ * whole exchange: the DHCP message types in order, and no malformed packet. Needs root, ip, dnsmasq,
+ * python3, tcpdump and tshark; outside CI it is skipped without them. Follows the network rule of TESTING.md: two
  * namespaces of its own, traffic only between them, everything bounded and deleted afterwards.
  */
 class DhcpDnsmasqTest {
@@ -91,7 +91,7 @@ class DhcpDnsmasqTest {
     @BeforeEach
     void requirePeers() throws Exception {
         for (String program : List.of("/usr/sbin/dnsmasq", "/usr/bin/python3", "/usr/bin/tshark",
-                "/usr/sbin/ip", "/usr/bin/timeout")) {
+                "/usr/bin/tcpdump", "/usr/sbin/ip", "/usr/bin/timeout")) {
             if (!Files.isExecutable(Path.of(program)) && !Files.isExecutable(Path.of(program.replace("/usr/sbin", "/sbin")))) {
                 missing(program + " is not installed");
             }
@@ -141,9 +141,12 @@ class DhcpDnsmasqTest {
         // Broadcasts from 0.0.0.0 need a route out of the interface before it has an address.
         run("ip", "-n", clientNs, "route", "add", "default", "dev", clientIf);
 
-        Path captureLog = folder.resolve("tshark.log");
-        Process tshark = start(captureLog, "ip", "netns", "exec", serverNs, "timeout", "60", "tshark", "-i", serverIf,
-                "-w", capture.toString(), "-f", "udp port 67 or udp port 68");
+        // tcpdump rather than tshark: tshark says "Capturing on" before its capture child is ready, and CI once
+        // saw the first DISCOVER go by unrecorded; tcpdump says "listening on" once it is. In immediate mode, so
+        // that the last packets are not still in the kernel's capture buffer when it is stopped.
+        Path captureLog = folder.resolve("tcpdump.log");
+        Process tcpdump = start(captureLog, "ip", "netns", "exec", serverNs, "timeout", "60", "tcpdump", "-i", serverIf,
+                "-U", "--immediate-mode", "-n", "-w", capture.toString(), "udp port 67 or udp port 68");
         start(log, "ip", "netns", "exec", serverNs, "timeout", "60", "dnsmasq", "--no-daemon", "--port=0",
                 "--conf-file=/dev/null", "--interface=" + serverIf, "--bind-interfaces", "--log-facility=-",
                 "--dhcp-authoritative", "--dhcp-range=192.0.2.50,192.0.2.60,255.255.255.0,2m",
@@ -166,7 +169,7 @@ class DhcpDnsmasqTest {
         });
         assertEquals("ready", received.poll(10, TimeUnit.SECONDS), "the relay did not start");
         awaitLog(log, "DHCP, sockets bound exclusively");
-        awaitLog(captureLog, "Capturing on");
+        awaitLog(captureLog, "listening on");
 
         core = new DhcpCore(MAC, 1500, new SplittableRandom(7));
         now = System.nanoTime();
@@ -205,9 +208,9 @@ class DhcpDnsmasqTest {
         awaitLog(log, "DHCPRELEASE(" + serverIf + ") " + second.address());
         assertInstanceOf(DhcpCore.Idle.class, core.state());
 
-        Thread.sleep(500); // the RELEASE reached dnsmasq, so tshark has seen it: let it write it out
-        tshark.destroy();
-        assertTrue(tshark.waitFor(5, TimeUnit.SECONDS));
+        Thread.sleep(500); // the RELEASE reached dnsmasq, so tcpdump has seen it: let it write it out
+        tcpdump.destroy();
+        assertTrue(tcpdump.waitFor(5, TimeUnit.SECONDS));
         Tshark judge = Tshark.require();
         assertEquals(List.of("1", "2", "3", "5", "3", "5", "3", "5", "4", "1", "2", "3", "5", "7"),
                 judge.fields(capture, "dhcp.option.dhcp").stream().filter(type -> !type.isBlank()).toList(),
@@ -284,7 +287,7 @@ class DhcpDnsmasqTest {
         }
     }
 
-    /** Waits up to 10 s for a line of a peer's log (dnsmasq's or tshark's). */
+    /** Waits up to 10 s for a line of a peer's log (dnsmasq's or tcpdump's). */
     private static void awaitLog(Path log, String text) throws Exception {
         for (int i = 0; i < 100; i++) {
             if (Files.exists(log) && Files.readString(log).contains(text)) {
