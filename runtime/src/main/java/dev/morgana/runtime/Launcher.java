@@ -1,5 +1,6 @@
 package dev.morgana.runtime;
 
+import com.google.inject.Module;
 import dev.morgana.api.Application;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -82,7 +83,14 @@ public final class Launcher {
         if (dot && !describe) {
             return usage(name, targets, err, "--dot goes with describe");
         }
-        Unikernel unikernel = Unikernel.of(name, application, target.modules().get());
+        List<Module> modules;
+        try {
+            modules = target.modules().get();
+        } catch (IllegalArgumentException badOptions) {
+            // A target whose configuration the command line left out or got wrong says what is missing.
+            return usage(name, targets, err, "target " + target.name() + ": " + badOptions.getMessage());
+        }
+        Unikernel unikernel = Unikernel.of(name, application, modules);
         try {
             if (describe) {
                 out.print(dot ? unikernel.describeDot() : unikernel.describe());
