@@ -22,6 +22,9 @@
  *       seeded drop, duplicate, corrupt, truncate, delay and bounded reorder, per direction.
  *   <li>{@link dev.morgana.testing.net.PcapRecordingNetwork}: classic pcap, {@code LINKTYPE_ETHERNET},
  *       timestamps from the clock; also useful on real devices.
+ *   <li>{@link dev.morgana.testing.net.Netns}: the other side, a real Linux peer: a network namespace of
+ *       the test's own for a TAP device and the kernel's tools ({@code ping}, {@code nc}, {@code tcpdump}),
+ *       every command bounded in time, skipped without root outside CI.
  * </ul>
  *
  * <p>Every queue is bounded and what overflows is counted as a drop. Devices hand out memory only for the
