@@ -33,7 +33,7 @@ public final class Main {
 
     /**
      * The targets the website runs on, each with the embedded site and the configuration added. Only those
-     * that exist: {@code unix} today; {@code direct} and {@code xen} join this list when their backends do.
+     * that work: {@code unix} today; {@code direct} joins this list with its TCP (#8), {@code xen} with its backend.
      *
      * @param config the configuration
      * @return the targets, the default first
