@@ -11,36 +11,39 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the {@code direct} target needs to know: the TAP device to open and the stack's IPv4 addressing.
- * Parsed once, at the edge, from a command line ({@link #parse}), or built in code.
+ * What the {@code direct} target needs to know: the TAP device to open and the stack's IPv4 addressing,
+ * static or by DHCP. Parsed once, at the edge, from a command line ({@link #parse}), or built in code.
  *
  * @param tap the TAP device: its name, and optionally its MTU and the unikernel's MAC address
- * @param ipv4 the static addressing: address, on-link network, optional default gateway
+ * @param ipv4 the static addressing (address, on-link network, optional default gateway), or
+ *     {@link Ipv4Config#unconfigured()} for the stack to ask DHCP for one
  */
 public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
 
     /** The options {@link #parse} takes, for {@code --help}. */
     public static final String USAGE = """
-            direct target options (--tap and --ip are required with --target direct):
+            direct target options (--tap, and --ip or --dhcp, are required with --target direct):
               --tap NAME              the TAP device to open, created if missing (needs CAP_NET_ADMIN)
               --ip ADDRESS/PREFIX     the unikernel's IPv4 address and on-link network, e.g. 192.0.2.2/24
+              --dhcp                  ask a DHCP server for the address, network and gateway instead
               --gateway ADDRESS       the default router, on-link (default: none, on-link only)
               --mtu BYTES             set the TAP's MTU, 68 to 65521 (default: the interface's own)
               --mac ADDRESS           the unikernel's MAC address (default: a random local one)
             """;
 
-    /**
-     * Checks that both parts are present.
-     *
-     * @throws IllegalArgumentException when the addressing is unconfigured: this target is addressed
-     *     statically (DHCP is not wired yet)
-     */
+    /** Checks that both parts are present. */
     public DirectConfig {
         Objects.requireNonNull(tap, "tap");
         Objects.requireNonNull(ipv4, "ipv4");
-        if (ipv4.address().isUnspecified()) {
-            throw new IllegalArgumentException("the direct target needs a static address (--ip ADDRESS/PREFIX)");
-        }
+    }
+
+    /**
+     * Returns whether the stack asks DHCP for its addressing.
+     *
+     * @return true when {@link #ipv4()} is unconfigured
+     */
+    public boolean dhcp() {
+        return ipv4.address().isUnspecified();
     }
 
     /**
@@ -67,7 +70,7 @@ public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
         public Target target() {
             return new Target(UnixTargets.DIRECT, UnixTargets.DIRECT_DESCRIPTION, () -> UnixTargets.directModules(
                     config.orElseThrow(() -> new IllegalArgumentException(
-                            "the direct target needs --tap NAME and --ip ADDRESS/PREFIX"))));
+                            "the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp"))));
         }
     }
 
@@ -77,7 +80,7 @@ public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
      * @param args the command line
      * @return the configuration, empty when none of its options was given, and the other arguments
      * @throws IllegalArgumentException when an option lacks its value or has an invalid one, is repeated,
-     *     or some were given without both {@code --tap} and {@code --ip}
+     *     or some were given without {@code --tap} and one of {@code --ip} and {@code --dhcp}, or with both
      */
     public static Parsed parse(List<String> args) {
         String tap = null;
@@ -85,10 +88,17 @@ public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
         String gateway = null;
         String mtu = null;
         String mac = null;
+        boolean dhcp = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
             switch (arg) {
+                case "--dhcp" -> {
+                    if (dhcp) {
+                        throw new IllegalArgumentException("--dhcp is given twice");
+                    }
+                    dhcp = true;
+                }
                 case "--tap", "--ip", "--gateway", "--mtu", "--mac" -> {
                     if (i + 1 >= args.size()) {
                         throw new IllegalArgumentException(arg + " needs a value");
@@ -115,11 +125,17 @@ public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
                 default -> rest.add(arg);
             }
         }
-        if (tap == null && ip == null && gateway == null && mtu == null && mac == null) {
+        if (tap == null && ip == null && gateway == null && mtu == null && mac == null && !dhcp) {
             return new Parsed(Optional.empty(), rest);
         }
-        if (tap == null || ip == null) {
-            throw new IllegalArgumentException("the direct target needs both --tap NAME and --ip ADDRESS/PREFIX");
+        if (ip != null && dhcp) {
+            throw new IllegalArgumentException("--ip and --dhcp exclude each other: the address is given or asked for");
+        }
+        if (gateway != null && dhcp) {
+            throw new IllegalArgumentException("--gateway goes with --ip: with --dhcp the server gives the gateway");
+        }
+        if (tap == null || ip == null && !dhcp) {
+            throw new IllegalArgumentException("the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp");
         }
         TapConfig device = tapConfig(tap);
         if (mtu != null) {
@@ -128,7 +144,7 @@ public record DirectConfig(TapConfig tap, Ipv4Config ipv4) {
         if (mac != null) {
             device = device.withMac(mac(mac));
         }
-        Ipv4Config addressing = addressing(ip);
+        Ipv4Config addressing = dhcp ? Ipv4Config.unconfigured() : addressing(ip);
         if (gateway != null) {
             addressing = withGateway(addressing, gateway);
         }

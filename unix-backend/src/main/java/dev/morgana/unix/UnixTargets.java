@@ -3,6 +3,7 @@ package dev.morgana.unix;
 import com.google.inject.Module;
 import dev.morgana.net.ethernet.ArpModule;
 import dev.morgana.net.ethernet.EthernetModule;
+import dev.morgana.net.tcpip.DhcpModule;
 import dev.morgana.net.tcpip.IcmpModule;
 import dev.morgana.net.tcpip.Ipv4Module;
 import dev.morgana.net.tcpip.UdpModule;
@@ -10,6 +11,7 @@ import dev.morgana.runtime.Target;
 import dev.morgana.runtime.jvm.JvmModule;
 import dev.morgana.unix.net.UnixStackModule;
 import dev.morgana.unix.tap.TapModule;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,7 +26,7 @@ public final class UnixTargets {
 
     /** The {@code direct} target's line in {@code --help}. */
     static final String DIRECT_DESCRIPTION =
-            "Morgana's own IPv4, ICMP and UDP over a Linux TAP device (CAP_NET_ADMIN; no TCP yet)";
+            "Morgana's own IPv4, ICMP, UDP and DHCP over a Linux TAP device (CAP_NET_ADMIN; no TCP yet)";
 
     private UnixTargets() {}
 
@@ -48,7 +50,9 @@ public final class UnixTargets {
 
     /**
      * The {@code direct} target's modules: the JVM basics, the TAP as NETWORK, then Morgana's own stack
-     * NETWORK → ETHERNET → ARP → IPV4 → ICMP and UDP, addressed statically.
+     * NETWORK → ETHERNET → ARP → IPV4 → ICMP and UDP, addressed statically or, when the configuration's
+     * IPv4 is {@linkplain DirectConfig#dhcp() unconfigured}, by the DHCP client ({@code DhcpModule}) over that
+     * UDP.
      *
      * <p>It provides {@code Udp}, {@code Icmp}, {@code Ipv4}, {@code Arp}, {@code Ethernet} and
      * {@code Network}, but neither {@code Tcp} nor {@code Stack}: Morgana's TCP is still to come (issue #8),
@@ -59,13 +63,17 @@ public final class UnixTargets {
      * @return the functors, ready for {@link dev.morgana.runtime.Unikernel#of}
      */
     public static List<Module> directModules(DirectConfig config) {
-        return List.of(new JvmModule(),
+        List<Module> modules = new ArrayList<>(List.of(new JvmModule(),
                 new TapModule(config.tap()),
                 new EthernetModule(),
                 new ArpModule(),
                 new Ipv4Module(config.ipv4()),
                 new IcmpModule(),
-                new UdpModule());
+                new UdpModule()));
+        if (config.dhcp()) {
+            modules.add(new DhcpModule());
+        }
+        return List.copyOf(modules);
     }
 
     /**

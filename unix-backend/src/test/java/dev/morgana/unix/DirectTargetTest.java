@@ -79,13 +79,18 @@ class DirectTargetTest {
         assertEquals(List.of("--target", "unix"), parsed.rest());
         IllegalArgumentException unconfigured = assertThrows(IllegalArgumentException.class,
                 () -> parsed.target().modules().get());
-        assertEquals("the direct target needs --tap NAME and --ip ADDRESS/PREFIX", unconfigured.getMessage());
+        assertEquals("the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp", unconfigured.getMessage());
     }
 
     @Test
     void refusesBadOptionsWithTheirReason() {
-        assertRefused("the direct target needs both --tap NAME and --ip ADDRESS/PREFIX", "--tap", "mt0");
-        assertRefused("the direct target needs both --tap NAME and --ip ADDRESS/PREFIX", "--ip", "192.0.2.2/24");
+        assertRefused("the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp", "--tap", "mt0");
+        assertRefused("the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp", "--ip", "192.0.2.2/24");
+        assertRefused("the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp", "--dhcp");
+        assertRefused("--ip and --dhcp exclude each other: the address is given or asked for",
+                "--tap", "mt0", "--ip", "192.0.2.2/24", "--dhcp");
+        assertRefused("--gateway goes with --ip: with --dhcp the server gives the gateway",
+                "--tap", "mt0", "--dhcp", "--gateway", "192.0.2.1");
         assertRefused("--ip needs a value", "--tap", "mt0", "--ip");
         assertRefused("--tap is given twice", "--tap", "a", "--tap", "b", "--ip", "192.0.2.2/24");
         assertRefused("--ip needs ADDRESS/PREFIX such as 192.0.2.2/24, got \"192.0.2.2\" (no prefix length)",
@@ -111,6 +116,20 @@ class DirectTargetTest {
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
                 () -> DirectConfig.parse(List.of(args)));
         assertEquals(message, refused.getMessage());
+    }
+
+    @Test
+    void withDhcpTheStackStartsUnconfiguredAndTheClientSitsOnUdp() {
+        DirectConfig dhcp = DirectConfig.parse(List.of("--tap", "mt0", "--dhcp")).config().orElseThrow();
+        assertTrue(dhcp.dhcp());
+        assertTrue(dhcp.ipv4().address().isUnspecified());
+        assertTrue(!CONFIG.dhcp());
+        String graph = Unikernel.of("echo", Echo.class, UnixTargets.directModules(dhcp)).describe();
+        for (String edge : List.of("UdpModule --Udp--> DhcpModule", "Ipv4Module --Ipv4Addressing--> DhcpModule",
+                "EthernetModule --Ethernet--> DhcpModule", "UdpModule --Udp--> DirectTargetTest.Echo")) {
+            assertTrue(graph.contains("  " + edge + "\n"), edge + " in\n" + graph);
+        }
+        assertTrue(!Unikernel.of("echo", Echo.class, UnixTargets.directModules(CONFIG)).describe().contains("Dhcp"));
     }
 
     @Test
@@ -146,6 +165,6 @@ class DirectTargetTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(Launcher.USAGE, status);
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(
-                "echo: target direct: the direct target needs --tap NAME and --ip ADDRESS/PREFIX\n"), err.toString());
+                "echo: target direct: the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp\n"), err.toString());
     }
 }

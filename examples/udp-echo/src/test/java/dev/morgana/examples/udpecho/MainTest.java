@@ -49,7 +49,7 @@ class MainTest {
     void theDefaultTargetIsDirectAndSaysWhatItNeeds() {
         assertEquals(Launcher.USAGE, run("describe"));
         assertTrue(err().startsWith(
-                "udp-echo: target direct: the direct target needs --tap NAME and --ip ADDRESS/PREFIX\n"), err());
+                "udp-echo: target direct: the direct target needs --tap NAME, and --ip ADDRESS/PREFIX or --dhcp\n"), err());
         assertTrue(err().contains("  --tap NAME "), err());
     }
 
