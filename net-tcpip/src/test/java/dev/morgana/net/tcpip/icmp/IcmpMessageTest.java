@@ -99,6 +99,20 @@ class IcmpMessageTest {
     }
 
     @Test
+    void bothZerosOfOnesComplementVerify() {
+        // An echo request whose other words sum to 0xFFFF: its checksum is 0x0000; 0xFFFF (negative zero)
+        // verifies as well, and Linux accepts it too, so parse does; emit writes 0x0000 as Linux does.
+        byte[] request = new byte[IcmpPacket.HEADER + 2];
+        MemorySegment packet = MemorySegment.ofArray(request);
+        IcmpPacket.put(packet, IcmpPacket.ECHO_REQUEST, 0, 0);
+        packet.set(IcmpPacket.U16, IcmpPacket.HEADER, (short) (0xFFFF - (IcmpPacket.ECHO_REQUEST << 8)));
+        new IcmpMessage.EchoRequest(0, 0).emit(packet);
+        assertEquals(0, IcmpPacket.checksum(packet));
+        IcmpPacket.putChecksum(packet, 0xFFFF);
+        assertEquals(new IcmpMessage.EchoRequest(0, 0), IcmpMessage.parse(segment(request)));
+    }
+
+    @Test
     void emitNeedsTheHeader() {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> new IcmpMessage.EchoReply(1, 1).emit(MemorySegment.ofArray(new byte[7])));
