@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -298,32 +299,27 @@ class UdpEchoOverTapTest {
         }
 
         void awaitLine(String expected) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            synchronized (output) {
-                while (!output.contains(expected)) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
-                        throw new AssertionError("no \"" + expected + "\" from the unikernel:\n" + printed());
-                    }
-                    TimeUnit.NANOSECONDS.timedWait(output, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
-                }
-            }
+            awaitLine(expected::equals, "\"" + expected + "\"", 30);
         }
 
         /** Waits, at most {@code seconds}, for a line starting with {@code prefix}, and returns it. */
         String awaitLinePrefix(String prefix, int seconds) throws InterruptedException {
+            return awaitLine(line -> line.startsWith(prefix), "\"" + prefix + "…\"", seconds);
+        }
+
+        private String awaitLine(Predicate<String> wanted, String what, int seconds) throws InterruptedException {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             synchronized (output) {
                 while (true) {
                     for (String line : output) {
-                        if (line.startsWith(prefix)) {
+                        if (wanted.test(line)) {
                             return line;
                         }
                     }
                     long left = deadline - System.nanoTime();
                     if (left <= 0 || !process.isAlive() && !reader.isAlive()) {
-                        throw new AssertionError("no \"" + prefix + "…\" from the unikernel within " + seconds
-                                + " s:\n" + printed());
+                        throw new AssertionError("no " + what + " from the unikernel within " + seconds + " s:\n"
+                                + printed());
                     }
                     TimeUnit.NANOSECONDS.timedWait(output, Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)));
                 }
