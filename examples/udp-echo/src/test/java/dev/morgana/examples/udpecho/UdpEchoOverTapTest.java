@@ -141,7 +141,8 @@ class UdpEchoOverTapTest {
     @Test
     void dnsmasqLeasesAnAddressThatMorganaRenewsAndReleases(@TempDir Path folder) throws Exception {
         // A second unikernel in the same namespace, on a TAP of its own, addressed by dnsmasq's DHCP on
-        // another subnet. dnsmasq's shortest lease is 2 minutes, so the renewal comes at T1, after 60 s.
+        // another subnet. dnsmasq's shortest lease is 2 minutes; it sends T1 = 10 s (option 58), so that the
+        // renewal, unicast to the server, comes 10 s after the lease rather than 60.
         String dnsmasq = Netns.require("dnsmasq");
         String dhcpTap = Netns.tapName();
         int port = PORT + 3;
@@ -155,7 +156,8 @@ class UdpEchoOverTapTest {
             server = netns.start(dnsmasq, "--no-daemon", "--conf-file=/dev/null", "--port=0", "--no-resolv",
                     "--no-hosts", "--interface=" + dhcpTap, "--bind-interfaces", "--leasefile-ro",
                     "--dhcp-authoritative", "--dhcp-range=198.51.100.50,198.51.100.59,255.255.255.0,2m",
-                    "--dhcp-option=option:router,198.51.100.1", "--log-dhcp", "--log-facility=" + log);
+                    "--dhcp-option=option:router,198.51.100.1", "--dhcp-option=option:T1,10",
+                    "--dhcp-option=option:T2,100", "--log-dhcp", "--log-facility=" + log);
             // The first DISCOVER waits 1–10 s (RFC 2131 §4.4.1), then four messages settle the lease.
             String leased = node.awaitLinePrefix("dhcp: leased ", 40);
             Matcher lease = Pattern.compile("dhcp: leased (198\\.51\\.100\\.5\\d) in 198\\.51\\.100\\.0/24 "
@@ -169,7 +171,7 @@ class UdpEchoOverTapTest {
                     "printf 'leased\\n' | nc -u -n -w 3 -W 1 " + address + " " + port);
             assertEquals("leased\n", nc.output(), nc.output());
 
-            String renewed = node.awaitLinePrefix("dhcp: renewed ", 90);
+            String renewed = node.awaitLinePrefix("dhcp: renewed ", 30);
             assertTrue(renewed.startsWith("dhcp: renewed " + address + " in 198.51.100.0/24"), renewed);
             assertAllReceived(2, netns.exec(20, "ping", "-n", "-c", "2", "-i", "0.2", "-W", "2", address));
         } finally {
