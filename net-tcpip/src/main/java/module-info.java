@@ -13,4 +13,5 @@ module dev.morgana.net.tcpip {
     opens dev.morgana.net.tcpip.ipv4 to com.google.guice;
     opens dev.morgana.net.tcpip.icmp to com.google.guice;
     opens dev.morgana.net.tcpip.udp to com.google.guice;
+    opens dev.morgana.net.tcpip.dhcp to com.google.guice;
 }

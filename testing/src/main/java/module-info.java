@@ -1,9 +1,9 @@
 /**
  * What users and Morgana's own tests property-test stacks with: a virtual clock and timers, the seeded
  * property harness for JUnit 5, generators for the api's value types ({@code dev.morgana.testing}), and the
- * simulated network — a switch whose ports are {@code Network} devices, fault injection and pcap recording
- * ({@code dev.morgana.testing.net}). Depends on the api and JUnit's API only, so that every stack's tests can
- * use it.
+ * simulated network — a switch whose ports are {@code Network} devices, fault injection and pcap recording,
+ * and the network namespaces real-peer tests run Linux in ({@code dev.morgana.testing.net}). Depends on the
+ * api and JUnit's API only, so that every stack's tests can use it.
  */
 module dev.morgana.testing {
     requires transitive dev.morgana.api;

@@ -1,6 +1,7 @@
 /**
- * Host implementations of Morgana's signatures and the {@code unix} target: TCP and UDP over the host's
- * sockets (Netty), BLOCK over a disk image in a file, and key-value stores over host folders. Run on the
+ * Host implementations of Morgana's signatures and the {@code unix} and {@code direct} targets: TCP and UDP
+ * over the host's sockets (Netty), BLOCK over a disk image in a file, key-value stores over host folders,
+ * and NETWORK over a Linux TAP device, under Morgana's own stack for {@code direct}. Run on the
  * module path with {@code --add-modules io.netty.transport.epoll.linux.x86_64} so that Netty's native
  * epoll can load; without it Netty uses NIO, and says so on the console. Applications that use a file
  * block device or a TAP device ({@code TapModule}) also need {@code --enable-native-access=dev.morgana.unix}:
@@ -12,6 +13,9 @@
  */
 module dev.morgana.unix {
     requires transitive dev.morgana.runtime;
+    // DirectConfig carries an Ipv4Config; the direct target applies the Ethernet/ARP and TCP/IP functors.
+    requires transitive dev.morgana.net.tcpip;
+    requires dev.morgana.net.ethernet;
     requires io.netty.buffer;
     requires io.netty.common;
     requires io.netty.transport;

@@ -1,10 +1,17 @@
 package dev.morgana.runtime;
 
+import com.google.inject.Module;
 import dev.morgana.api.Application;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 
 /**
  * The command line of a unikernel: {@code [--target NAME] [describe [--dot]]}.
@@ -20,7 +27,46 @@ public final class Launcher {
     /** Exit status for a bad command line or a target that cannot be applied. */
     public static final int USAGE = 2;
 
+    /**
+     * How long, after SIGTERM, {@link #exit} waits for the unikernel to stop: its grace for the application,
+     * then time for the devices.
+     */
+    public static final Duration STOP_BOUND = Unikernel.SHUTDOWN_GRACE.plusSeconds(20);
+
     private Launcher() {}
+
+    /**
+     * Runs a unikernel's command line and exits with its status, also when SIGTERM or Ctrl-C stopped it: a
+     * server asked to stop that stops cleanly exits 0, as service managers expect, rather than with the
+     * JVM's 128 + signal, and it finishes what it prints while stopping. The unikernel's own shutdown hook
+     * interrupts the application and stops the devices; this one waits, at most {@link #STOP_BOUND}, for
+     * {@code commandLine} to return and ends the process with its status — 1 if the application or a device
+     * failed. Past the bound, the JVM's status stands.
+     *
+     * @param name the unikernel's name, for the hook's thread
+     * @param commandLine runs the command line, typically a call of {@link #run}, and returns its status
+     */
+    public static void exit(String name, IntSupplier commandLine) {
+        CompletableFuture<Integer> status = new CompletableFuture<>();
+        Thread hook = Thread.ofPlatform().name(name + "-exit-status").unstarted(() -> {
+            try {
+                Runtime.getRuntime().halt(status.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                // It did not stop in time: the JVM exits as the signal asked.
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = commandLine.getAsInt();
+        status.complete(code);
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException stoppedBySignal) {
+            return; // the hook is running and exits with the status
+        }
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
 
     /**
      * Runs the command line and exits the JVM with a non-zero status on failure.
@@ -82,7 +128,14 @@ public final class Launcher {
         if (dot && !describe) {
             return usage(name, targets, err, "--dot goes with describe");
         }
-        Unikernel unikernel = Unikernel.of(name, application, target.modules().get());
+        List<Module> modules;
+        try {
+            modules = target.modules().get();
+        } catch (IllegalArgumentException badOptions) {
+            // A target whose configuration the command line left out or got wrong says what is missing.
+            return usage(name, targets, err, "target " + target.name() + ": " + badOptions.getMessage());
+        }
+        Unikernel unikernel = Unikernel.of(name, application, modules);
         try {
             if (describe) {
                 out.print(dot ? unikernel.describeDot() : unikernel.describe());

@@ -23,7 +23,10 @@ class LauncherTest {
         List<Module> partial = new ArrayList<>(full);
         partial.remove(2);
         return List.of(new Target("full", "every device", () -> full),
-                new Target("partial", "no driver", () -> partial));
+                new Target("partial", "no driver", () -> partial),
+                new Target("unconfigured", "options missing", () -> {
+                    throw new IllegalArgumentException("this target needs --device NAME");
+                }));
     }
 
     private int run(String... args) {
@@ -54,9 +57,18 @@ class LauncherTest {
     }
 
     @Test
+    void aTargetRefusingItsOptionsIsAUsageErrorThatSaysWhy() {
+        assertEquals(Launcher.USAGE, run("--target", "unconfigured"));
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertTrue(message.startsWith("stack: target unconfigured: this target needs --device NAME\nusage: "), message);
+        assertTrue(journal.entries().isEmpty());
+        assertEquals(0, run(), "the other targets are unaffected");
+    }
+
+    @Test
     void refusesUnknownTargetsAndArguments() {
         assertEquals(Launcher.USAGE, run("--target", "xen"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--target needs one of: full, partial"));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--target needs one of: full, partial, unconfigured"));
         assertEquals(Launcher.USAGE, run("--target"));
         assertEquals(Launcher.USAGE, run("--frobnicate"));
         assertEquals(Launcher.USAGE, run("--dot"));

@@ -16,5 +16,14 @@
  * <p>{@link dev.morgana.net.tcpip.IcmpModule} (IPV4 → ICMP) answers echo requests and sends rate-limited
  * errors; {@link dev.morgana.net.tcpip.UdpModule} (IPV4 + ICMP → UDP) carries datagrams, with port
  * unreachables for closed ports. See the {@code icmp} and {@code udp} packages.
+ *
+ * <h2>DHCP</h2>
+ * <p>{@link dev.morgana.net.tcpip.DhcpModule} addresses an unconfigured IPv4 layer: a client on UDP port 68
+ * that leases an address, renews and rebinds it, gives it up when refused or expired, and releases it when
+ * stopped. The {@code direct} target applies it for {@code --dhcp}:
+ * <pre>{@code
+ * new Ipv4Module(Ipv4Config.unconfigured()), new IcmpModule(), new UdpModule(), new DhcpModule()
+ * }</pre>
+ * See the {@code dhcp} package.
  */
 package dev.morgana.net.tcpip;

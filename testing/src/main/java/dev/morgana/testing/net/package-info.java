@@ -25,6 +25,9 @@
  *   <li>{@link dev.morgana.testing.net.Pcap} reads such files, and {@code tcpdump}'s, back into frames (golden
  *       bytes from a real peer); {@link dev.morgana.testing.net.Tshark} runs Wireshark's dissector over them
  *       and reports malformed frames and expert errors.
+ *   <li>{@link dev.morgana.testing.net.Netns}: the other side, a real Linux peer: a network namespace of
+ *       the test's own for a TAP device and the kernel's tools ({@code ping}, {@code nc}, {@code tcpdump}),
+ *       every command bounded in time, skipped without root outside CI.
  * </ul>
  *
  * <p>Every queue is bounded and what overflows is counted as a drop. Devices hand out memory only for the

@@ -14,11 +14,9 @@ import dev.morgana.net.ethernet.ArpModule;
 import dev.morgana.net.ethernet.EthernetModule;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.runtime.jvm.JvmModule;
+import dev.morgana.testing.net.Netns;
 import dev.morgana.testing.net.Tshark;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,7 +60,7 @@ class ArpOverTapTest {
             Process dump = netns.start(Netns.require("tcpdump"), "-i", tap, "-U", "--immediate-mode", "-n", "-w",
                     fixture.capture().toString(), "arp");
             try {
-                awaitListening(dump);
+                Netns.awaitCapturing(dump);
                 arp.addAddress(MORGANA);
 
                 CompletableFuture<MacAddress> resolved = new CompletableFuture<>();
@@ -82,7 +80,7 @@ class ArpOverTapTest {
 
                 // Linux answered our request for its address, and learned our MAC from it. (Asked first: after
                 // arping, Morgana knows Linux's MAC from its requests and sends none.)
-                String neighbour = Netns.check(5, "ip", "-n", netns.name, "neigh", "show", MORGANA.toString(),
+                String neighbour = Netns.check(5, "ip", "-n", netns.name(), "neigh", "show", MORGANA.toString(),
                         "dev", tap);
                 assertTrue(neighbour.contains("lladdr " + OURS), neighbour);
 
@@ -100,26 +98,6 @@ class ArpOverTapTest {
                     dump.destroyForcibly();
                 }
             }
-        }
-
-        /** tcpdump says "listening on" once it captures; bounded, and the capture must not miss our first frame. */
-        private static void awaitListening(Process dump) throws Exception {
-            CompletableFuture<Boolean> listening = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader lines = new BufferedReader(
-                        new InputStreamReader(dump.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        if (line.contains("listening on")) {
-                            listening.complete(true);
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    listening.completeExceptionally(e);
-                }
-                listening.complete(false);
-            });
-            assertTrue(listening.get(10, TimeUnit.SECONDS), "tcpdump did not start capturing");
         }
     }
 

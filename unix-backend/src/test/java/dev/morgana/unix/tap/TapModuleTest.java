@@ -18,6 +18,7 @@ import dev.morgana.api.net.Network;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.runtime.jvm.JvmModule;
+import dev.morgana.testing.net.Netns;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Set;

@@ -12,6 +12,7 @@ import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.Network;
 import dev.morgana.api.net.NetworkException;
+import dev.morgana.testing.net.Netns;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -158,7 +159,7 @@ class TapNetworkTest {
                     assertTrue(java.util.Arrays.equals(LINUX_IP, answer.senderIp()));
                     assertEquals(tap.mac(), answer.targetMac());
                     assertTrue(java.util.Arrays.equals(OUR_IP, answer.targetIp()));
-                    String neighbours = Netns.check(10, "ip", "-n", netns.name, "neigh", "show", "192.0.2.2");
+                    String neighbours = Netns.check(10, "ip", "-n", netns.name(), "neigh", "show", "192.0.2.2");
                     assertTrue(neighbours.contains(tap.mac().toString()), neighbours);
                     if (capture != null) {
                         assertTrue(capture.waitFor(10, TimeUnit.SECONDS), "tcpdump did not see both frames");
@@ -302,7 +303,7 @@ class TapNetworkTest {
                             .isPresent()) {
                         replies++;
                     } else {
-                        lost = Long.parseLong(Netns.check(10, "ip", "netns", "exec", netns.name, "cat",
+                        lost = Long.parseLong(Netns.check(10, "ip", "netns", "exec", netns.name(), "cat",
                                 "/sys/class/net/" + name + "/statistics/tx_dropped").strip());
                     }
                 }

@@ -4,16 +4,9 @@ import com.google.inject.Module;
 import dev.morgana.fs.embedded.EmbeddedKvModule;
 import dev.morgana.runtime.Launcher;
 import dev.morgana.runtime.Target;
-import dev.morgana.runtime.Unikernel;
 import dev.morgana.unix.UnixTargets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.IntSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,12 +23,6 @@ public final class Main {
     static final String STORE = "site";
 
     /**
-     * How long, after SIGTERM, the exit status waits for the unikernel to stop: its grace for the application,
-     * then time for the devices.
-     */
-    static final Duration STOP_BOUND = Unikernel.SHUTDOWN_GRACE.plusSeconds(20);
-
-    /**
      * Bouncy Castle's TLS provider logs, at its first handshake setup, the JDK security properties it reads
      * and the entries it cannot use (INFO and WARNING): nothing an operator can act on. Held here, as the
      * logging framework holds loggers weakly and would forget the level.
@@ -46,7 +33,7 @@ public final class Main {
 
     /**
      * The targets the website runs on, each with the embedded site and the configuration added. Only those
-     * that exist: {@code unix} today; {@code direct} and {@code xen} join this list when their backends do.
+     * that work: {@code unix} today; {@code direct} joins this list with its TCP (#8), {@code xen} with its backend.
      *
      * @param config the configuration
      * @return the targets, the default first
@@ -81,35 +68,6 @@ public final class Main {
             System.out.print(SiteConfig.USAGE);
             return;
         }
-        exit(() -> Launcher.run(NAME, StaticWebsite.class, targets, parsed.rest(), System.out, System.err));
-    }
-
-    /**
-     * Runs the unikernel and exits with its status, also when SIGTERM or Ctrl-C stopped it: a server asked
-     * to stop that stops cleanly exits 0, as service managers expect, rather than with the JVM's 128 +
-     * signal. The JVM's own shutdown hook (the unikernel's) interrupts the application and stops the
-     * devices; this one waits, at most {@link #STOP_BOUND}, for the launcher to return and ends the process
-     * with its status — 1 if the application or a device failed. Past the bound, the JVM's status stands.
-     */
-    private static void exit(IntSupplier unikernel) {
-        CompletableFuture<Integer> status = new CompletableFuture<>();
-        Thread hook = Thread.ofPlatform().name(NAME + "-exit-status").unstarted(() -> {
-            try {
-                Runtime.getRuntime().halt(status.get(STOP_BOUND.toMillis(), TimeUnit.MILLISECONDS));
-            } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                // It did not stop in time: the JVM exits as the signal asked.
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(hook);
-        int code = unikernel.getAsInt();
-        status.complete(code);
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException stoppedBySignal) {
-            return; // the hook is running and exits with the status
-        }
-        if (code != 0) {
-            System.exit(code);
-        }
+        Launcher.exit(NAME, () -> Launcher.run(NAME, StaticWebsite.class, targets, parsed.rest(), System.out, System.err));
     }
 }

@@ -15,5 +15,10 @@
  * configure IPv4 ({@link dev.morgana.net.tcpip.dhcp.DhcpLease}: address, prefix, routers, DNS servers,
  * MTU), and when to call it next. The shell that wires it to UDP and IPv4 reads no more than that: the
  * core owns every RFC timer, and a seeded random generator makes it replayable in simulations.
+ *
+ * <p>{@link dev.morgana.net.tcpip.dhcp.DhcpLayer} is that shell, a service applied by
+ * {@code dev.morgana.net.tcpip.DhcpModule}: port 68 on the stack's UDP, the core's deadlines on the
+ * target's {@code Timers}, lease events applied through the IPv4 layer's module-internal
+ * {@code Ipv4Addressing} and reported on the {@code Console}.
  */
 package dev.morgana.net.tcpip.dhcp;
