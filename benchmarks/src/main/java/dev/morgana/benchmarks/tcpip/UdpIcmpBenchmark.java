@@ -1,12 +1,12 @@
 package dev.morgana.benchmarks.tcpip;
 
-import dev.morgana.api.Clock;
 import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Ipv4;
 import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.Ipv4Prefix;
 import dev.morgana.api.net.NetworkException;
+import dev.morgana.benchmarks.ethernet.EthernetArpBenchmark;
 import dev.morgana.net.tcpip.IcmpConfig;
 import dev.morgana.net.tcpip.icmp.IcmpLayer;
 import dev.morgana.net.tcpip.icmp.IcmpMessage;
@@ -15,7 +15,6 @@ import dev.morgana.net.tcpip.udp.UdpLayer;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -96,21 +95,6 @@ public class UdpIcmpBenchmark {
         }
     }
 
-    /** A clock that reads a field. */
-    static final class StillClock implements Clock {
-        long now = 1;
-
-        @Override
-        public long monotonicNanos() {
-            return now;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.EPOCH.plusNanos(now);
-        }
-    }
-
     private Arena arena;
     private NullIpv4 ipv4;
     private UdpLayer udp;
@@ -127,7 +111,7 @@ public class UdpIcmpBenchmark {
     public void setUp() throws NetworkException {
         arena = Arena.ofConfined();
         ipv4 = new NullIpv4();
-        icmp = new IcmpLayer(ipv4, new StillClock(), IcmpConfig.DEFAULT);
+        icmp = new IcmpLayer(ipv4, new EthernetArpBenchmark.StillClock(), IcmpConfig.DEFAULT);
         udp = new UdpLayer(ipv4, icmp);
         icmp.start();
         udp.start();
