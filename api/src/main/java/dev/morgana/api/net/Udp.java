@@ -58,5 +58,23 @@ public interface Udp {
          * @param payload the datagram's payload; read-only and valid only during this call
          */
         void datagram(Endpoint source, Endpoint destination, MemorySegment payload);
+
+        /**
+         * Handles an ICMP error about a datagram sent from this handler's port (RFC 1122 §4.1.3.3: UDP passes
+         * them up). Must not block. Does nothing unless overridden.
+         *
+         * <p>Only a stack that sees ICMP calls it: Morgana's own ({@code direct}). Host sockets
+         * ({@code unix}) never do, since the kernel reports ICMP errors only to connected sockets and
+         * their listening socket is not one. Errors come from the network and are not authenticated: treat
+         * them as hints (stop sending to a peer for a while), not as proof.
+         *
+         * @param local the port's endpoint the offending datagram was sent from
+         * @param remote where it was sent
+         * @param error why it was not delivered: {@link NetworkException.Reason#CONNECTION_REFUSED} for a
+         *     port unreachable, {@link NetworkException.Reason#MESSAGE_TOO_LARGE} when it needed fragmenting
+         *     but could not be, {@link NetworkException.Reason#UNREACHABLE} for every other unreachable, time
+         *     exceeded or parameter problem; its message names the ICMP type, code and reporter
+         */
+        default void error(Endpoint local, Endpoint remote, NetworkException error) {}
     }
 }

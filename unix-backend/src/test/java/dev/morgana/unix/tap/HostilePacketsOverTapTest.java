@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import dev.morgana.api.Application;
+import dev.morgana.api.net.Endpoint;
 import dev.morgana.api.net.Ipv4;
+import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Udp;
@@ -15,10 +17,13 @@ import dev.morgana.testing.net.Netns;
 import dev.morgana.unix.DirectConfig;
 import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * The direct target's stack under hostile packets crafted with scapy in a namespace the test creates (the
  * network rule of TESTING.md): overlapping fragments, a bad IPv4 header checksum, a bad UDP checksum, an IHL
  * below 5, a total length beyond the frame and a truncated UDP header. Each is dropped — nothing is echoed or
- * answered — and counted under its reason by the layer that saw it; afterwards the stack still answers ping.
+ * answered — and counted under its reason by the layer that saw it; afterwards the stack still answers ping,
+ * echoes, and hands Linux's port unreachable to the listener of the port whose datagram it refused.
  */
 class HostilePacketsOverTapTest {
 
@@ -36,6 +42,8 @@ class HostilePacketsOverTapTest {
     private static final String MORGANA = "192.0.2.2";
     private static final MacAddress OURS = MacAddress.parse("02:00:5e:10:00:07");
     private static final int ECHO = 7;
+    private static final int QUERY = 5300;
+    private static final int CLOSED_ON_LINUX = 9;
     private static final Pattern PING_SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
 
     /** Sends the hostile frames from the namespace's side of the TAP: {@code IFACE DST_MAC}. */
@@ -125,6 +133,22 @@ class HostilePacketsOverTapTest {
             Netns.Result nc = netns.exec(15, "sh", "-c", "printf 'still here\\n' | nc -u -n -w 3 -W 1 " + MORGANA
                     + " " + ECHO);
             assertEquals("still here\n", nc.output(), nc.output());
+
+            // And it still hears Linux: a datagram to a port nobody listens on there comes back as Linux's port
+            // unreachable, handed to the listener of the port that sent it.
+            BlockingQueue<String> errors = new LinkedBlockingQueue<>();
+            udp.listen(QUERY, new Udp.DatagramHandler() {
+                @Override
+                public void datagram(Endpoint source, Endpoint destination, MemorySegment payload) {}
+
+                @Override
+                public void error(Endpoint local, Endpoint remote, NetworkException error) {
+                    errors.add(local + " > " + remote + " " + error.reason());
+                }
+            });
+            udp.write(QUERY, new Endpoint(Ipv4Address.parse(LINUX), CLOSED_ON_LINUX), MemorySegment.ofArray(new byte[8]));
+            assertEquals(MORGANA + ":" + QUERY + " > " + LINUX + ":" + CLOSED_ON_LINUX + " CONNECTION_REFUSED",
+                    errors.poll(10, TimeUnit.SECONDS), "Linux's port unreachable reached the sending port's listener");
         }
     }
 

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * UDP over {@link Ipv4} (RFC 768, RFC 1122 §4.1): checksums verified on receive (zero means none) and always
  * computed on send; datagrams handed to the listener of their port as slices of the received frame; those
  * for a port nobody listens on answered with an ICMP port unreachable; ICMP errors about datagrams we sent
- * counted.
+ * counted, and handed to the listener of the port that sent them ({@code DatagramHandler.error}).
  *
  * <p><b>The quote of a port unreachable.</b> {@code Icmp.sendUnreachable} wants the datagram from its IPv4
  * header on, and the {@code Ipv4} signature passes UDP only the addresses and the payload. UDP rebuilds the
@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * beyond what {@code Ipv4.write} does.
  *
  * <p><b>Allocation.</b> Delivering a datagram creates its two endpoints and the payload's slice object,
- * which escape analysis removes once the handler is inlined (0 B/op measured, benchmarks/RESULTS.md); the
- * payload bytes are never copied. Writing allocates nothing: the header is written through a per-thread
+ * which escape analysis removes when the whole path from Ethernet's dispatch to the handler inlines into one
+ * compilation (0 B/op measured through Ethernet, IPv4 and UDP, benchmarks/RESULTS.md); a handler too large to
+ * inline gets them allocated, 88 bytes a datagram. The payload bytes are never copied. Writing allocates nothing: the header is written through a per-thread
  * writer, as Ethernet's frames are.
  */
 public final class UdpLayer implements Udp, Service {
@@ -209,47 +210,64 @@ public final class UdpLayer implements Udp, Service {
     /**
      * Handles one UDP datagram from IPv4.
      *
+     * <p>Written for C2's node budget: it inlines into IPv4's and Ethernet's dispatch, where the frame's slices
+     * are made, and only if the whole path stays under the budget ({@code NodeCountInliningCutoff}) can escape
+     * analysis remove the endpoints and slices made here. So the header is read in one 8-byte access, each
+     * access costing dozens of nodes, and the rare cases are methods of their own (see RESULTS.md).
+     *
      * @param source the sender
      * @param destination our address, or a broadcast or multicast address
      * @param packet the IPv4 payload, read-only, valid during the call
      */
     void datagram(Ipv4Address source, Ipv4Address destination, MemorySegment packet) {
         counts.incrementAndGet(Count.RECEIVED.ordinal());
-        try {
-            UdpPacket.check(packet);
-        } catch (MalformedPacketException e) {
+        long size = packet.byteSize();
+        if (size < UdpPacket.HEADER) {
             counts.incrementAndGet(Count.MALFORMED.ordinal());
             return;
         }
-        int length = UdpPacket.length(packet);
-        if (UdpPacket.checksum(packet) != 0 && InternetChecksum.of(packet, 0, length,
+        long header = packet.get(UdpPacket.U64, 0);
+        int length = (int) (header >>> 16) & 0xFFFF;
+        if (length < UdpPacket.HEADER || length > size) {
+            counts.incrementAndGet(Count.MALFORMED.ordinal());
+            return;
+        }
+        if ((header & 0xFFFF) != 0 && InternetChecksum.of(packet, 0, length,
                 ipv4.pseudoHeaderSum(source, destination, Ipv4.UDP, length)) != 0) {
             counts.incrementAndGet(Count.BAD_CHECKSUM.ordinal());
             return;
         }
-        int port = UdpPacket.destinationPort(packet);
+        int port = (int) (header >>> 32) & 0xFFFF;
         DatagramHandler handler = ports.get(port);
         if (handler == null) {
-            counts.incrementAndGet(Count.NO_LISTENER.ordinal());
-            // Only a datagram to our own address is answered (ICMP would refuse the others anyway): no quote
-            // is built for the broadcasts a LAN is full of.
-            if (destination.equals(ipv4.address())) {
-                unreachable(source, destination, packet, length);
-            }
+            noListener(source, destination, packet, length);
             return;
         }
         counts.incrementAndGet(Count.DELIVERED.ordinal());
         Thread previous = delivering;
         delivering = Thread.currentThread();
         try {
-            handler.datagram(new Endpoint(source, UdpPacket.sourcePort(packet)), new Endpoint(destination, port),
-                    UdpPacket.payload(packet));
+            handler.datagram(new Endpoint(source, (int) (header >>> 48)), new Endpoint(destination, port),
+                    packet.asSlice(UdpPacket.HEADER, length - UdpPacket.HEADER));
         } catch (RuntimeException e) {
-            counts.incrementAndGet(Count.HANDLER_FAILED.ordinal());
-            LOG.log(Level.WARNING, () -> "the UDP handler of port " + port + " failed", e);
+            failed(port, e);
         } finally {
             delivering = previous;
         }
+    }
+
+    private void noListener(Ipv4Address source, Ipv4Address destination, MemorySegment packet, int length) {
+        counts.incrementAndGet(Count.NO_LISTENER.ordinal());
+        // Only a datagram to our own address is answered (ICMP would refuse the others anyway): no quote is
+        // built for the broadcasts a LAN is full of.
+        if (destination.equals(ipv4.address())) {
+            unreachable(source, destination, packet, length);
+        }
+    }
+
+    private void failed(int port, RuntimeException e) {
+        counts.incrementAndGet(Count.HANDLER_FAILED.ordinal());
+        LOG.log(Level.WARNING, () -> "the UDP handler of port " + port + " failed", e);
     }
 
     /** Rebuilds the datagram from its IPv4 header on (see the class comment) and asks ICMP to report it. */
@@ -270,16 +288,48 @@ public final class UdpLayer implements Udp, Service {
         }
     }
 
-    /** An ICMP error about a datagram: counted when it quotes one of ours (RFC 1122 §4.1.3.3). */
+    /**
+     * An ICMP error about a datagram: counted, and handed to the listener of the port it was sent from when it
+     * quotes one of ours (RFC 1122 §4.1.3.3).
+     */
     private void error(Ipv4Address reporter, int type, int code, MemorySegment quoted) {
         int header = (quoted.get(ValueLayout.JAVA_BYTE, 0) & 0xF) * 4;
+        Ipv4Address ourAddress = ipv4.address();
         int ourSource = quoted.get(UdpPacket.I32, 12);
+        Ipv4Address destination = new Ipv4Address(quoted.get(UdpPacket.I32, 16));
         int sourcePort = quoted.get(UdpPacket.U16, header) & 0xFFFF;
         int destinationPort = quoted.get(UdpPacket.U16, header + 2) & 0xFFFF;
-        boolean ours = ourSource == ipv4.address().bits() && (ports.get(sourcePort) != null || sourcePort == ephemeralIfChosen());
+        DatagramHandler handler = ourSource == ourAddress.bits() ? ports.get(sourcePort) : null;
+        boolean ours = handler != null || ourSource == ourAddress.bits() && sourcePort == ephemeralIfChosen();
         counts.incrementAndGet((ours ? Count.ICMP_ERRORS : Count.ICMP_ERRORS_IGNORED).ordinal());
         LOG.log(Level.DEBUG, () -> "ICMP type " + type + " code " + code + " from " + reporter + " about our UDP datagram "
-                + new Ipv4Address(ourSource) + ":" + sourcePort + " → port " + destinationPort + (ours ? "" : " (not ours)"));
+                + new Ipv4Address(ourSource) + ":" + sourcePort + " → " + destination + ":" + destinationPort
+                + (ours ? "" : " (not ours)"));
+        if (handler == null || destinationPort == 0) {
+            return; // the ephemeral port's datagrams have nobody to tell; a port 0 is no endpoint to name
+        }
+        try {
+            handler.error(new Endpoint(ourAddress, sourcePort), new Endpoint(destination, destinationPort),
+                    asException(reporter, type, code));
+        } catch (RuntimeException e) {
+            failed(sourcePort, e);
+        }
+    }
+
+    /** What an ICMP error means to the sender, as Linux's {@code icmp_err_convert} sees it. */
+    static NetworkException asException(Ipv4Address reporter, int type, int code) {
+        Reason reason = type != 3 ? Reason.UNREACHABLE : switch (code) {
+            case 3 -> Reason.CONNECTION_REFUSED;
+            case 4 -> Reason.MESSAGE_TOO_LARGE;
+            default -> Reason.UNREACHABLE;
+        };
+        String what = switch (type) {
+            case 3 -> "destination unreachable";
+            case 11 -> "time exceeded";
+            case 12 -> "parameter problem";
+            default -> "type " + type;
+        };
+        return new NetworkException(reason, "ICMP " + what + " (type " + type + ", code " + code + ") from " + reporter);
     }
 
     private synchronized int ephemeralIfChosen() {

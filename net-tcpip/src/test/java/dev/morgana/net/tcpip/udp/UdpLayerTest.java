@@ -259,9 +259,23 @@ class UdpLayerTest {
         hostA.deliver(Ipv4.ICMP, Captures.B, Captures.A, Captures.payload(5));
         assertEquals(1, icmpA.count(IcmpLayer.Count.ERROR_DELIVERED));
         assertEquals(1, udpA.count(Count.ICMP_ERRORS_IGNORED), "port 40001 is not in use yet");
-        udpA.listen(40001, recorder());
+        List<String> errors = new ArrayList<>();
+        udpA.listen(40001, new Udp.DatagramHandler() {
+            @Override
+            public void datagram(Endpoint source, Endpoint destination, MemorySegment payload) {
+                heard.add("datagram");
+            }
+
+            @Override
+            public void error(Endpoint local, Endpoint remote, NetworkException error) {
+                errors.add(local + " > " + remote + " " + error.reason() + ": " + error.getMessage());
+            }
+        });
         hostA.deliver(Ipv4.ICMP, Captures.B, Captures.A, Captures.payload(5));
         assertEquals(1, udpA.count(Count.ICMP_ERRORS));
+        assertEquals(List.of("192.0.2.10:40001 > 192.0.2.11:5001 CONNECTION_REFUSED: ICMP destination unreachable "
+                + "(type 3, code 3) from 192.0.2.11"), errors, "the listener of the port that sent it hears of it");
+        assertEquals(List.of(), heard);
         // The same error received by B, whose address is not the quoted source: not ours.
         ipv4.deliver(Ipv4.ICMP, Captures.B, Captures.B, Captures.payload(5));
         assertEquals(0, udp.count(Count.ICMP_ERRORS));
@@ -269,5 +283,17 @@ class UdpLayerTest {
         udpA.stop();
         hostA.deliver(Ipv4.ICMP, Captures.B, Captures.A, Captures.payload(5));
         assertEquals(1, udpA.count(Count.ICMP_ERRORS), "stopped, UDP hears no more");
+        assertEquals(1, errors.size());
+    }
+
+    @Test
+    void icmpErrorsMeanWhatLinuxMakesOfThem() {
+        Ipv4Address reporter = Captures.A;
+        assertEquals(NetworkException.Reason.CONNECTION_REFUSED, UdpLayer.asException(reporter, 3, 3).reason());
+        assertEquals(NetworkException.Reason.MESSAGE_TOO_LARGE, UdpLayer.asException(reporter, 3, 4).reason());
+        assertEquals(NetworkException.Reason.UNREACHABLE, UdpLayer.asException(reporter, 3, 1).reason());
+        assertEquals(NetworkException.Reason.UNREACHABLE, UdpLayer.asException(reporter, 11, 0).reason());
+        assertEquals("ICMP parameter problem (type 12, code 0) from 192.0.2.10",
+                UdpLayer.asException(reporter, 12, 0).getMessage());
     }
 }
