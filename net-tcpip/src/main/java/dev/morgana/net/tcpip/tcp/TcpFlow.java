@@ -1,0 +1,180 @@
+package dev.morgana.net.tcpip.tcp;
+
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.api.net.Flow;
+import dev.morgana.api.net.NetworkException;
+import dev.morgana.api.net.NetworkException.Reason;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A connection of {@link TcpLayer} as the blocking {@link Flow} applications use: each call takes the layer's
+ * lock, drives the connection's core, and parks on the connection's condition while there is nothing to read
+ * or no room to write. Timeouts run on the stack's clock.
+ */
+final class TcpFlow implements Flow {
+
+    private final TcpLayer layer;
+    private final TcpLayer.Connection c;
+
+    TcpFlow(TcpLayer layer, TcpLayer.Connection connection) {
+        this.layer = layer;
+        this.c = connection;
+    }
+
+    @Override
+    public Endpoint remote() {
+        return c.remote;
+    }
+
+    @Override
+    public int read(MemorySegment buffer) throws NetworkException {
+        if (buffer.byteSize() == 0) {
+            throw new IllegalArgumentException("read into an empty buffer");
+        }
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            long deadline = layer.deadline(c.options.readTimeout());
+            while (true) {
+                if (c.closed) {
+                    throw new NetworkException(Reason.CLOSED, "the flow to " + c.remote + " is closed");
+                }
+                if (c.inputShut) {
+                    return -1;
+                }
+                if (c.core.readable() > 0) {
+                    int n = c.core.read(layer.now(), buffer);
+                    layer.changed(c);
+                    return n;
+                }
+                if (c.core.endOfStream()) {
+                    return -1;
+                }
+                if (c.core.failure().isPresent()) {
+                    throw TcpLayer.failure(c, "read from " + c.remote);
+                }
+                if (c.core.state() == TcpConnection.State.CLOSED) {
+                    return -1;
+                }
+                if (!c.await(deadline)) {
+                    throw new NetworkException(Reason.TIMED_OUT, "nothing to read from " + c.remote + " within "
+                            + c.options.readTimeout().orElseThrow());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetworkException(Reason.INTERRUPTED, "interrupted while reading from " + c.remote);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void write(MemorySegment data) throws NetworkException {
+        long size = data.byteSize();
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            long deadline = layer.deadline(c.options.writeTimeout());
+            long offset = 0;
+            while (offset < size) {
+                if (c.closed || c.outputShut) {
+                    throw new NetworkException(Reason.CLOSED, "output to " + c.remote + " is shut down");
+                }
+                if (c.core.failure().isPresent()) {
+                    throw TcpLayer.failure(c, "write to " + c.remote);
+                }
+                if (c.core.state() == TcpConnection.State.CLOSED) {
+                    throw new NetworkException(Reason.CLOSED, "the connection to " + c.remote + " is over");
+                }
+                int room = c.core.writable();
+                if (room > 0) {
+                    offset += c.core.write(layer.now(), data.asSlice(offset, Math.min(room, size - offset)));
+                    layer.changed(c);
+                    deadline = layer.deadline(c.options.writeTimeout()); // the timeout bounds each wait for room
+                } else if (!c.await(deadline)) {
+                    throw new NetworkException(Reason.TIMED_OUT, "no room to write to " + c.remote + " within "
+                            + c.options.writeTimeout().orElseThrow());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new NetworkException(Reason.INTERRUPTED, "interrupted while writing to " + c.remote);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws NetworkException {
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            if (c.core.failure().isPresent()) {
+                throw TcpLayer.failure(c, "shut down output to " + c.remote);
+            }
+            if (c.closed) {
+                throw new NetworkException(Reason.CLOSED, "the flow to " + c.remote + " is closed");
+            }
+            if (!c.outputShut) {
+                c.outputShut = true;
+                c.core.shutdownOutput(layer.now());
+                layer.changed(c);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void shutdownInput() {
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            c.inputShut = true;
+            layer.changed(c); // discards what is buffered, and wakes a reader
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Closes gracefully: a FIN after the data written, and whatever arrives afterwards discarded. The
+     * connection finishes closing in the layer (FIN-WAIT, TIME-WAIT) after this returns.
+     */
+    @Override
+    public void close() {
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            if (c.closed) {
+                return;
+            }
+            c.closed = true;
+            c.inputShut = true;
+            if (!c.outputShut && c.core.state() != TcpConnection.State.CLOSED) {
+                c.outputShut = true;
+                c.core.shutdownOutput(layer.now());
+            }
+            layer.changed(c);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Abandons the connection: a RST to the peer, both buffers dropped (a handler that failed). */
+    void abort() {
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            c.closed = true;
+            if (c.core.state() != TcpConnection.State.CLOSED) {
+                c.core.abort(layer.now());
+            }
+            layer.changed(c);
+        } finally {
+            lock.unlock();
+        }
+    }
+}
