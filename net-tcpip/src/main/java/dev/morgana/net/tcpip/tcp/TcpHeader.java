@@ -19,10 +19,11 @@ import java.util.Objects;
  * fixed header, whose data offset is below 5 words or beyond the bytes received, whose checksum is wrong, or
  * whose options are malformed: an option without a length byte, with a length below 2 or running past the
  * header, or a known option with a length other than its own (MSS 4, window scale 3, SACK-permitted 2,
- * timestamps 10, SACK 2 + 8n with n from 1 to 4). Unknown options are skipped by their length, and what
- * follows an end-of-options is padding. When an option appears twice the first one counts, as in Linux's
- * {@code tcp_parse_options} for the MSS and the timestamps; later copies are only checked for their length.
- * The reserved bits beside the data offset are ignored, and sent as zero.
+ * timestamps 10, SACK 2 + 8n with n from 1 to 4). RFC 9293 §3.1 asks that an illegal option length be
+ * handled, and refusing the segment is the safe way; Linux instead ignores a known option of the wrong
+ * length. Unknown options are skipped by their length, and what follows an end-of-options is padding. When an
+ * option appears twice the first one counts and later copies are only checked for their length (Linux keeps
+ * the last). The reserved bits beside the data offset are ignored, and sent as zero.
  *
  * @param sourcePort 0–65535
  * @param destinationPort 0–65535
