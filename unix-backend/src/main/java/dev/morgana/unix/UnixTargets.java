@@ -6,6 +6,8 @@ import dev.morgana.net.ethernet.EthernetModule;
 import dev.morgana.net.tcpip.DhcpModule;
 import dev.morgana.net.tcpip.IcmpModule;
 import dev.morgana.net.tcpip.Ipv4Module;
+import dev.morgana.net.tcpip.StackModule;
+import dev.morgana.net.tcpip.TcpModule;
 import dev.morgana.net.tcpip.UdpModule;
 import dev.morgana.runtime.Target;
 import dev.morgana.runtime.jvm.JvmModule;
@@ -50,14 +52,12 @@ public final class UnixTargets {
 
     /**
      * The {@code direct} target's modules: the JVM basics, the TAP as NETWORK, then Morgana's own stack
-     * NETWORK → ETHERNET → ARP → IPV4 → ICMP and UDP, addressed statically or, when the configuration's
-     * IPv4 is {@linkplain DirectConfig#dhcp() unconfigured}, by the DHCP client ({@code DhcpModule}) over that
-     * UDP.
+     * NETWORK → ETHERNET → ARP → IPV4 → ICMP, UDP and TCP → STACK, addressed statically or, when the
+     * configuration's IPv4 is {@linkplain DirectConfig#dhcp() unconfigured}, by the DHCP client
+     * ({@code DhcpModule}) over that UDP.
      *
-     * <p>It provides {@code Udp}, {@code Icmp}, {@code Ipv4}, {@code Arp}, {@code Ethernet} and
-     * {@code Network}, but neither {@code Tcp} nor {@code Stack}: Morgana's TCP is still to come (issue #8),
-     * and nothing stands in for it. An application that needs either fails at start with the injector's
-     * message naming the missing signature and who needs it.
+     * <p>It provides what the {@code unix} target does ({@code Stack}, {@code Tcp}, {@code Udp}) and the layers
+     * below them: {@code Icmp}, {@code Ipv4}, {@code Arp}, {@code Ethernet} and {@code Network}.
      *
      * @param config the TAP device and the addressing
      * @return the functors, ready for {@link dev.morgana.runtime.Unikernel#of}
@@ -69,7 +69,9 @@ public final class UnixTargets {
                 new ArpModule(),
                 new Ipv4Module(config.ipv4()),
                 new IcmpModule(),
-                new UdpModule()));
+                new UdpModule(),
+                new TcpModule(),
+                new StackModule()));
         if (config.dhcp()) {
             modules.add(new DhcpModule());
         }

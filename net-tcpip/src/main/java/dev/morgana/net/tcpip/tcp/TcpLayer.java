@@ -13,6 +13,8 @@ import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Tcp;
+import dev.morgana.net.tcpip.TcpConfig;
+import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -45,8 +47,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * TCP → IPv4 → ARP → Ethernet is the only one there is. Flows park on a condition of that lock.
  *
  * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig}; the number of half-open
- * connections of each listener by {@link Limits#halfOpen()}, beyond which SYNs are dropped (the peer
- * retries), and established ones by {@link Limits#connections()}, beyond which a SYN is refused. A
+ * connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which SYNs are dropped (the peer
+ * retries), and established ones by {@link TcpConfig.Limits#connections()}, beyond which a SYN is refused. A
  * connection leaves the table when it reaches CLOSED, TIME-WAIT included.
  */
 public final class TcpLayer implements Tcp, Service {
@@ -56,30 +58,6 @@ public final class TcpLayer implements Tcp, Service {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final Ipv4.DatagramHandler DISCARD = (source, destination, payload) -> { };
     private static final Icmp.ErrorListener IGNORE = (reporter, type, code, quoted) -> { };
-
-    /**
-     * The layer's bounds.
-     *
-     * @param halfOpen SYN-RECEIVED connections per listener at most (the SYN backlog); SYNs beyond are dropped
-     * @param connections connections at most over all, every state but CLOSED; SYNs beyond are refused and
-     *     connects fail with {@link Reason#ADDRESS_IN_USE}
-     */
-    public record Limits(int halfOpen, int connections) {
-
-        /** 256 half-open connections per listener (Linux's default SYN backlog is 512 with 1 GiB), 65,536 in all. */
-        public static final Limits DEFAULT = new Limits(256, 65_536);
-
-        /**
-         * Checks the bounds.
-         *
-         * @throws IllegalArgumentException when one is below 1
-         */
-        public Limits {
-            if (halfOpen < 1 || connections < 1) {
-                throw new IllegalArgumentException("limits are at least 1, got " + halfOpen + " and " + connections);
-            }
-        }
-    }
 
     /** What the layer counts. */
     public enum Count {
@@ -91,7 +69,7 @@ public final class TcpLayer implements Tcp, Service {
         NOT_UNICAST,
         /** For no connection and no listener: answered with a RST unless they were one. */
         REFUSED,
-        /** SYNs dropped because their listener had {@link Limits#halfOpen()} half-open connections. */
+        /** SYNs dropped because their listener had {@link TcpConfig.Limits#halfOpen()} half-open connections. */
         SYN_DROPPED,
         /** Connections opened, by connect or by a SYN to a listener. */
         OPENED,
@@ -110,7 +88,7 @@ public final class TcpLayer implements Tcp, Service {
     private final Clock clock;
     private final Timers timers;
     private final TcpConfig config;
-    private final Limits limits;
+    private final TcpConfig.Limits limits;
     private final InitialSequenceNumbers sequenceNumbers;
     private final EphemeralPorts ephemeralPorts;
     private final AtomicLongArray counts = new AtomicLongArray(Count.values().length);
@@ -132,8 +110,9 @@ public final class TcpLayer implements Tcp, Service {
      * @param config every connection's tunables; a flow's {@link Tcp.Options} override no-delay and keep-alive
      * @param limits the layer's bounds
      */
+    @Inject
     public TcpLayer(Ipv4 ipv4, Icmp icmp, Clock clock, Timers timers, Entropy entropy, TcpConfig config,
-            Limits limits) {
+            TcpConfig.Limits limits) {
         this.ipv4 = Objects.requireNonNull(ipv4, "ipv4");
         this.icmp = Objects.requireNonNull(icmp, "icmp");
         this.clock = Objects.requireNonNull(clock, "clock");

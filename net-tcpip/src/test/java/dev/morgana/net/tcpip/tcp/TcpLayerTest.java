@@ -26,6 +26,7 @@ import dev.morgana.net.ethernet.EthernetModule;
 import dev.morgana.net.tcpip.IcmpModule;
 import dev.morgana.net.tcpip.Ipv4Config;
 import dev.morgana.net.tcpip.Ipv4Module;
+import dev.morgana.net.tcpip.TcpModule;
 import dev.morgana.testing.VirtualClock;
 import dev.morgana.testing.net.SimulatedSwitch;
 import java.lang.foreign.MemorySegment;
@@ -42,25 +43,24 @@ class TcpLayerTest {
     static final Ipv4Address A = Ipv4Address.parse("10.0.0.1");
     static final Ipv4Address B = Ipv4Address.parse("10.0.0.2");
 
-    /** Ethernet, ARP, IPv4, ICMP and TCP over one port of the switch, started. */
+    /** Ethernet, ARP, IPv4, ICMP and TCP over one port of the switch, as their functors bind them, started. */
     static TcpLayer node(Network device, VirtualClock clock, Ipv4Address address, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Entropy entropy = random::nextBytes;
         Injector injector = Guice.createInjector(new AbstractModule() {
             @Override
             protected void configure() {
                 bind(Network.class).toInstance(device);
                 bind(Clock.class).toInstance(clock);
                 bind(Timers.class).toInstance(clock);
+                bind(Entropy.class).toInstance(entropy);
             }
-        }, new EthernetModule(), new ArpModule(), new Ipv4Module(Ipv4Config.of(address, 24)), new IcmpModule());
-        for (Class<?> layer : new Class<?>[] {Ethernet.class, Arp.class, Ipv4.class, Icmp.class}) {
+        }, new EthernetModule(), new ArpModule(), new Ipv4Module(Ipv4Config.of(address, 24)), new IcmpModule(),
+                new TcpModule());
+        for (Class<?> layer : new Class<?>[] {Ethernet.class, Arp.class, Ipv4.class, Icmp.class, Tcp.class}) {
             start((Service) injector.getInstance(layer));
         }
-        SplittableRandom random = new SplittableRandom(seed);
-        Entropy entropy = random::nextBytes;
-        TcpLayer tcp = new TcpLayer(injector.getInstance(Ipv4.class), injector.getInstance(Icmp.class), clock, clock,
-                entropy, TcpConfig.DEFAULTS, TcpLayer.Limits.DEFAULT);
-        tcp.start();
-        return tcp;
+        return (TcpLayer) injector.getInstance(Tcp.class);
     }
 
     private static void start(Service service) {
