@@ -22,6 +22,11 @@ final class TcpFlow implements Flow {
         this.c = connection;
     }
 
+    /** The connection under this flow, for tests that look at its core. */
+    TcpLayer.Connection connection() {
+        return c;
+    }
+
     @Override
     public Endpoint remote() {
         return c.remote;

@@ -73,6 +73,8 @@ public final class TcpLayer implements Tcp, Service {
         SYN_DROPPED,
         /** Connections opened, by connect or by a SYN to a listener. */
         OPENED,
+        /** Connections established from a listener and handed to its handler. */
+        ACCEPTED,
         /** Segments sent. */
         SENT,
         /** Segments IPv4 could not send (no route, the next hop unresolved): the retransmission timer retries. */
@@ -455,6 +457,7 @@ public final class TcpLayer implements Tcp, Service {
 
     /** Runs the listener's handler on a virtual thread of its own. Called with the lock held. */
     private void handOver(Connection c) {
+        counts.incrementAndGet(Count.ACCEPTED.ordinal());
         TcpFlow flow = new TcpFlow(this, c);
         FlowHandler handler = c.listening.handler;
         Thread.ofVirtual().name("tcp " + c.local.port() + " ← " + c.remote).start(() -> {
