@@ -18,23 +18,31 @@ import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.Icmp;
 import dev.morgana.api.net.Ipv4;
 import dev.morgana.api.net.Ipv4Address;
+import dev.morgana.api.net.Ipv4Prefix;
 import dev.morgana.api.net.Network;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Tcp;
 import dev.morgana.net.ethernet.ArpModule;
 import dev.morgana.net.ethernet.EthernetModule;
+import dev.morgana.net.tcpip.IcmpConfig;
 import dev.morgana.net.tcpip.IcmpModule;
 import dev.morgana.net.tcpip.Ipv4Config;
 import dev.morgana.net.tcpip.Ipv4Module;
+import dev.morgana.net.tcpip.TcpConfig;
 import dev.morgana.net.tcpip.TcpModule;
+import dev.morgana.net.tcpip.icmp.IcmpLayer;
+import dev.morgana.net.tcpip.icmp.TestingIpv4;
+import dev.morgana.net.tcpip.internal.InternetChecksum;
 import dev.morgana.testing.VirtualClock;
 import dev.morgana.testing.net.SimulatedSwitch;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** Two stacks with TCP on a simulated switch: connections, data both ways, close, refusal. */
@@ -149,5 +157,103 @@ class TcpLayerTest {
         assertEquals(NetworkException.Reason.CONNECTION_REFUSED, run(clock, outcome, Duration.ofSeconds(10)));
         assertTrue(a.count(TcpLayer.Count.REFUSED) >= 1);
         assertEquals(java.util.List.of(), b.connections());
+    }
+
+    /** A layer over a recording IPv4 and the real ICMP layer, for errors crafted by hand. */
+    private static TcpLayer overRecordingIpv4(TestingIpv4 ipv4, VirtualClock clock) {
+        IcmpLayer icmp = new IcmpLayer(ipv4, clock, IcmpConfig.DEFAULT);
+        icmp.start();
+        SplittableRandom random = new SplittableRandom(3);
+        TcpLayer tcp = new TcpLayer(ipv4, icmp, clock, clock, random::nextBytes, TcpConfig.DEFAULTS,
+                TcpConfig.Limits.DEFAULT);
+        tcp.start();
+        return tcp;
+    }
+
+    /** An ICMP destination unreachable from {@code reporter} quoting the start of {@code segment}, sent from A to B. */
+    private static byte[] unreachable(int code, byte[] segment) {
+        MemorySegment icmp = MemorySegment.ofArray(new byte[8 + 20 + 8]);
+        icmp.set(ValueLayout.JAVA_BYTE, 0, (byte) 3);
+        icmp.set(ValueLayout.JAVA_BYTE, 1, (byte) code);
+        MemorySegment quoted = icmp.asSlice(8);
+        quoted.set(ValueLayout.JAVA_BYTE, 0, (byte) 0x45);
+        quoted.set(BIG_SHORT, 2, (short) (20 + segment.length));
+        quoted.set(ValueLayout.JAVA_BYTE, 8, (byte) 64);
+        quoted.set(ValueLayout.JAVA_BYTE, 9, (byte) Ipv4.TCP);
+        quoted.set(BIG_INT, 12, A.bits());
+        quoted.set(BIG_INT, 16, B.bits());
+        quoted.set(BIG_SHORT, 10, (short) InternetChecksum.of(quoted, 0, 20, 0));
+        MemorySegment.copy(MemorySegment.ofArray(segment), 0, quoted, 20, 8);
+        icmp.set(BIG_SHORT, 2, (short) InternetChecksum.of(icmp, 0, icmp.byteSize(), 0));
+        return icmp.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private static final ValueLayout.OfShort BIG_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfInt BIG_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+
+    /** Connects from A to B:80 on a virtual thread, and returns the SYN it sent and the outcome to come. */
+    private static byte[] connecting(TcpLayer tcp, TestingIpv4 ipv4, CompletableFuture<Object> outcome)
+            throws InterruptedException {
+        Thread.ofVirtual().start(() -> {
+            // A connect timeout beyond the SYNs' retries (about 2 minutes), which end the attempt first.
+            try (Flow flow = tcp.connect(new Endpoint(B, 80), Tcp.Options.DEFAULT.withConnectTimeout(Duration.ofMinutes(10)))) {
+                outcome.complete(flow);
+            } catch (NetworkException e) {
+                outcome.complete(e.reason());
+            }
+        });
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (tcp.connections().isEmpty() && System.nanoTime() < end) {
+            Thread.sleep(1); // the connection is in the table, its SYN written, under the layer's lock
+        }
+        List<TestingIpv4.Written> written = ipv4.takeWritten();
+        assertEquals(1, written.size(), "one SYN");
+        assertEquals(Ipv4.TCP, written.getFirst().protocol());
+        return written.getFirst().payload();
+    }
+
+    @Test
+    void aPortUnreachableForOurSynRefusesTheConnection() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        TestingIpv4 ipv4 = new TestingIpv4(A, Ipv4Prefix.parse("10.0.0.0/24"));
+        TcpLayer tcp = overRecordingIpv4(ipv4, clock);
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        byte[] syn = connecting(tcp, ipv4, outcome);
+        ipv4.deliver(Ipv4.ICMP, B, A, unreachable(3, syn));
+        assertEquals(NetworkException.Reason.CONNECTION_REFUSED, outcome.get(10, TimeUnit.SECONDS));
+        assertEquals(1, tcp.count(TcpLayer.Count.ICMP_ERRORS));
+        assertEquals(List.of(), tcp.connections());
+    }
+
+    @Test
+    void aHostUnreachableIsReportedWhenTheSynsGoUnanswered() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        TestingIpv4 ipv4 = new TestingIpv4(A, Ipv4Prefix.parse("10.0.0.0/24"));
+        TcpLayer tcp = overRecordingIpv4(ipv4, clock);
+        CompletableFuture<Object> outcome = new CompletableFuture<>();
+        byte[] syn = connecting(tcp, ipv4, outcome);
+        ipv4.deliver(Ipv4.ICMP, B, A, unreachable(1, syn));
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(!outcome.isDone(), "a host unreachable is soft in SYN-SENT (RFC 1122 §4.2.3.9): the SYN is sent again");
+        for (int i = 0; i < 300 && !outcome.isDone(); i++) {
+            clock.advance(Duration.ofSeconds(1));
+            Thread.sleep(1);
+        }
+        assertEquals(NetworkException.Reason.UNREACHABLE, outcome.get(10, TimeUnit.SECONDS),
+                "once the SYNs give up, the error ICMP gave is the one reported");
+    }
+
+    @Test
+    void anIcmpErrorQuotingNoConnectionOfOursIsIgnored() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        TestingIpv4 ipv4 = new TestingIpv4(A, Ipv4Prefix.parse("10.0.0.0/24"));
+        TcpLayer tcp = overRecordingIpv4(ipv4, clock);
+        byte[] stranger = new byte[20];
+        stranger[0] = (byte) 0xC3; // source port 50000, not a connection of ours
+        stranger[1] = (byte) 0x50;
+        stranger[3] = 80;
+        ipv4.deliver(Ipv4.ICMP, B, A, unreachable(3, stranger));
+        assertEquals(0, tcp.count(TcpLayer.Count.ICMP_ERRORS));
     }
 }
