@@ -83,6 +83,15 @@ public class EthernetArpBenchmark {
             sent += fill.into(slice);
         }
 
+        /**
+         * Returns the buffer the last frame was written into, for a benchmark that reads what was sent.
+         *
+         * @return the device's one buffer, 1,514 bytes
+         */
+        public MemorySegment lastFrame() {
+            return buffer;
+        }
+
         @Override
         public void listen(FrameHandler handler) {}
 
