@@ -13,8 +13,9 @@ import java.util.Optional;
  * A small DHCP server (RFC 2131 §4.3) for the simulations, as a function of time and request: one binding per
  * client, addresses handed out in order from 10.0.0.10 in 10.0.0.0/24, with itself as the router; it refuses
  * with a NAK what it does not know (a lost binding, an address it did not offer) and ignores requests for
- * another server. It does no I/O: {@link DhcpSimulationPropertiesTest} feeds it bytes off a simulated channel;
- * a server on a stack node sends its replies where {@link #destination} says.
+ * another server. It does no I/O: {@link DhcpSimulationPropertiesTest} feeds it bytes off a simulated channel,
+ * {@link DhcpOverSwitchPropertiesTest} runs it on a stack node, sending its replies where {@link #destination}
+ * says.
  */
 final class DhcpTestServer {
 
