@@ -264,7 +264,6 @@ class DhcpOverSwitchPropertiesTest {
 
     /** A stack node: the production functors over one device, started in the order of their dependencies. */
     static final class Node {
-        final Injector injector;
         final Ipv4Layer ipv4;
         final Arp arp;
         final Udp udp;
@@ -284,7 +283,7 @@ class DhcpOverSwitchPropertiesTest {
             if (dhcp) {
                 modules.add(new DhcpModule());
             }
-            injector = Guice.createInjector(modules);
+            Injector injector = Guice.createInjector(modules);
             ipv4 = (Ipv4Layer) injector.getInstance(Ipv4.class);
             arp = injector.getInstance(Arp.class);
             udp = injector.getInstance(Udp.class);
