@@ -40,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -324,6 +325,7 @@ public abstract class TcpContract {
         awaitParked(connecting.thread()).interrupt();
         NetworkException interrupted = connecting.await("the interrupted connect returns");
         assertEquals(Reason.INTERRUPTED, interrupted.reason(), interrupted.toString());
+        assertTrue(connecting.endedInterrupted(), "the interrupt status is set again");
     }
 
     // Reading and writing.
@@ -566,11 +568,9 @@ public abstract class TcpContract {
     /** {@code shutdownInput} from another thread wakes a reader parked on the flow with -1. */
     @Test
     void shutdownInputWakesAParkedReaderWithEndOfStream() throws Exception {
-        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> awaitCaseOver()));
-        Running<Integer> reading = background("read", () -> flow.read(Arena.ofAuto().allocate(16)));
-        awaitParked(reading.thread());
-        flow.shutdownInput();
-        assertEquals(-1, reading.await("the parked reader wakes"));
+        Parked<Integer> reader = parkedReader(served -> awaitCaseOver());
+        reader.flow().shutdownInput();
+        assertEquals(-1, reader.call().await("the parked reader wakes"));
     }
 
     // Timeouts.
@@ -776,22 +776,16 @@ public abstract class TcpContract {
 
     @Test
     void closeWakesAParkedReaderWithClosed() throws Exception {
-        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> awaitCaseOver()));
-        Running<Integer> reading = background("read", () -> flow.read(Arena.ofAuto().allocate(16)));
-        awaitParked(reading.thread());
-        flow.close();
-        expect(Reason.CLOSED, () -> reading.await("the parked reader wakes"));
+        Parked<Integer> reader = parkedReader(served -> awaitCaseOver());
+        reader.flow().close();
+        expect(Reason.CLOSED, () -> reader.call().await("the parked reader wakes"));
     }
 
     @Test
     void closeWakesAParkedWriterWithClosed() throws Exception {
-        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> awaitCaseOver()));
-        AtomicLong written = new AtomicLong();
-        Running<Void> writing = background("write", () -> writeForever(flow, written));
-        awaitStill(written);
-        awaitParked(writing.thread());
-        flow.close();
-        expect(Reason.CLOSED, () -> writing.await("the parked writer wakes"));
+        Parked<Void> writer = parkedWriter();
+        writer.flow().close();
+        expect(Reason.CLOSED, () -> writer.call().await("the parked writer wakes"));
     }
 
     // Interrupts.
@@ -800,42 +794,24 @@ public abstract class TcpContract {
     @Test
     void interruptingAParkedReaderFailsItWithInterruptedAndLeavesTheFlowUsable() throws Exception {
         CountDownLatch speak = new CountDownLatch(1);
-        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> {
+        Parked<Integer> reader = parkedReader(served -> {
             assertTrue(speak.await(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             served.write(MemorySegment.ofArray(bytes("after")));
-            echo(served);
-        }));
-        AtomicReference<Boolean> statusSet = new AtomicReference<>();
-        Running<Integer> reading = background("read", () -> {
-            try {
-                return flow.read(Arena.ofAuto().allocate(16));
-            } finally {
-                statusSet.set(Thread.interrupted());
-            }
+            awaitCaseOver();
         });
-        awaitParked(reading.thread()).interrupt();
-        expect(Reason.INTERRUPTED, () -> reading.await("the interrupted reader returns"));
-        assertEquals(Boolean.TRUE, statusSet.get(), "the interrupt status is set again");
+        reader.call().thread().interrupt();
+        expect(Reason.INTERRUPTED, () -> reader.call().await("the interrupted reader returns"));
+        assertTrue(reader.call().endedInterrupted(), "the interrupt status is set again");
         speak.countDown();
-        assertArrayEquals(bytes("after"), readExactly(flow, 5), "the flow still reads");
+        assertArrayEquals(bytes("after"), readExactly(reader.flow(), 5), "the flow still reads");
     }
 
     @Test
     void interruptingAParkedWriterFailsItWithInterrupted() throws Exception {
-        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> awaitCaseOver()));
-        AtomicLong written = new AtomicLong();
-        AtomicReference<Boolean> statusSet = new AtomicReference<>();
-        Running<Void> writing = background("write", () -> {
-            try {
-                return writeForever(flow, written);
-            } finally {
-                statusSet.set(Thread.interrupted());
-            }
-        });
-        awaitStill(written);
-        awaitParked(writing.thread()).interrupt();
-        expect(Reason.INTERRUPTED, () -> writing.await("the interrupted writer returns"));
-        assertEquals(Boolean.TRUE, statusSet.get(), "the interrupt status is set again");
+        Parked<Void> writer = parkedWriter();
+        writer.call().thread().interrupt();
+        expect(Reason.INTERRUPTED, () -> writer.call().await("the interrupted writer returns"));
+        assertTrue(writer.call().endedInterrupted(), "the interrupt status is set again");
     }
 
     // Many connections.
@@ -954,19 +930,52 @@ public abstract class TcpContract {
 
     /** Runs {@code work} on a virtual thread of its own, interrupted at the end of the case if still running. */
     private <T> Running<T> background(String name, Callable<T> work) {
-        FutureTask<T> task = new FutureTask<>(work);
+        AtomicBoolean interrupted = new AtomicBoolean();
+        FutureTask<T> task = new FutureTask<>(() -> {
+            try {
+                return work.call();
+            } finally {
+                interrupted.set(Thread.currentThread().isInterrupted());
+            }
+        });
         Thread thread = Thread.ofVirtual().name("tcp contract " + name).start(task);
         helpers.add(thread);
-        return new Running<>(thread, task);
+        return new Running<>(thread, task, interrupted);
     }
 
     /** Work running on a virtual thread of its own. */
-    private record Running<T>(Thread thread, Future<T> result) {
+    private record Running<T>(Thread thread, Future<T> result, AtomicBoolean interrupted) {
 
         /** Waits for the result within {@link #WAIT}; what the work threw is thrown here. */
         T await(String what) throws Exception {
             return TcpContract.await(result, what);
         }
+
+        /** Whether the thread's interrupt status was set when the work ended; after {@link #await}. */
+        boolean endedInterrupted() {
+            return interrupted.get();
+        }
+    }
+
+    /** A call parked on a flow: a read that waits for data, or a write that waits for a peer to read. */
+    private record Parked<T>(Flow flow, Running<T> call) {}
+
+    /** A read parked on a flow whose server runs {@code server}, which must not write at once. */
+    private Parked<Integer> parkedReader(Tcp.FlowHandler server) throws Exception {
+        Flow flow = connect(listen(Tcp.Options.DEFAULT, server));
+        Running<Integer> reading = background("read", () -> flow.read(Arena.ofAuto().allocate(16)));
+        awaitParked(reading.thread());
+        return new Parked<>(flow, reading);
+    }
+
+    /** A write parked on a flow whose server never reads, the buffers between them full. */
+    private Parked<Void> parkedWriter() throws Exception {
+        Flow flow = connect(listen(Tcp.Options.DEFAULT, served -> awaitCaseOver()));
+        AtomicLong written = new AtomicLong();
+        Running<Void> writing = background("write", () -> writeForever(flow, written));
+        awaitStill(written);
+        awaitParked(writing.thread());
+        return new Parked<>(flow, writing);
     }
 
     /** Waits for {@code future} within {@link #WAIT}; what it threw is thrown here. */
