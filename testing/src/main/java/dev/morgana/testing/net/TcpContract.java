@@ -80,8 +80,12 @@ import org.junit.jupiter.api.function.Executable;
  *
  * <p>Each case gets fresh sides and runs on a virtual thread, as {@link Flow} asks, within
  * {@link #CASE_BOUND}; each wait inside it is bounded by {@link #WAIT}, so a hang fails the case instead of
- * stalling the build. Before the sides close, the flows and listeners a case opened are closed and every
+ * stalling the build. Before the sides stop, the flows and listeners a case opened are closed and every
  * handler must have returned; an assertion that fails inside a handler fails the case.
+ *
+ * <p>Not here, because the API cannot cause it: a reset. Neither {@code Tcp} nor {@code Flow} aborts a
+ * connection (a handler that throws closes its flow gracefully), so {@code CONNECTION_RESET} is for each
+ * implementation's own tests, with a peer that can send one (a socket with {@code SO_LINGER} 0, say).
  */
 @ExtendWith(TcpContract.OnVirtualThreads.class)
 public abstract class TcpContract {
