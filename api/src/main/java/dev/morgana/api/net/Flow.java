@@ -17,7 +17,11 @@ import java.util.List;
  * <p>Failures are {@link NetworkException}s: {@link NetworkException.Reason#CONNECTION_RESET} when the peer
  * aborted, {@link NetworkException.Reason#TIMED_OUT} when a configured read or write timeout passed,
  * {@link NetworkException.Reason#CLOSED} after {@link #close()}, {@link NetworkException.Reason#INTERRUPTED}
- * when the thread was interrupted while parked.
+ * when the thread was interrupted while parked. A read that timed out or was interrupted took nothing from
+ * the stream, and the flow goes on: a later read gets what arrives. A write that timed out or was
+ * interrupted may have sent part of its data, so the peer's stream is cut short: close the flow then.
+ *
+ * <p>{@code dev.morgana.testing.net.TcpContract} checks all of this for every implementation.
  */
 public interface Flow extends AutoCloseable {
 
@@ -29,20 +33,23 @@ public interface Flow extends AutoCloseable {
     Endpoint remote();
 
     /**
-     * Reads at least one byte into {@code buffer}, blocking until some arrive.
+     * Reads at least one byte into {@code buffer}, blocking until some arrive. It returns as soon as some
+     * are there, without waiting to fill {@code buffer}.
      *
      * @param buffer where to put the bytes, from offset 0; must be writable and not empty
-     * @return how many bytes were read, or -1 at end of stream (the peer shut down its side)
+     * @return how many bytes were read, or -1 at end of stream (the peer shut down its side, or
+     *     {@link #shutdownInput()} was called), and -1 again on every later read
      * @throws NetworkException as described on the type
      * @throws IllegalArgumentException when {@code buffer} is empty
      */
     int read(MemorySegment buffer) throws NetworkException;
 
     /**
-     * Writes all of {@code data}, blocking while the send buffer is full.
+     * Writes all of {@code data}, blocking while the send buffer is full. It returns once the data is in the
+     * send buffer, not once the peer has it. Writing nothing sends nothing, but fails as any write would.
      *
      * @param data the bytes to send
-     * @throws NetworkException as described on the type; after {@link #shutdownOutput()},
+     * @throws NetworkException as described on the type; after {@link #shutdownOutput()} or {@link #close()},
      *     {@link NetworkException.Reason#CLOSED}
      */
     void write(MemorySegment data) throws NetworkException;
@@ -62,19 +69,24 @@ public interface Flow extends AutoCloseable {
 
     /**
      * Shuts down the sending side: queued data is sent, then end of stream (a TCP FIN). Reading goes on.
+     * Shutting down twice does nothing.
      *
-     * @throws NetworkException when the flow already failed
+     * @throws NetworkException {@link NetworkException.Reason#CLOSED} after {@link #close()}; the failure,
+     *     when the flow already failed
      */
     void shutdownOutput() throws NetworkException;
 
     /**
-     * Shuts down the receiving side: later reads return -1 and data that arrives is discarded.
+     * Shuts down the receiving side: later reads, and a read parked meanwhile, return -1; data still unread
+     * or arriving later is discarded. The peer is not told: its writes go on. Writing goes on too.
      */
     void shutdownInput();
 
     /**
-     * Closes the flow gracefully (as {@link #shutdownOutput()}, then releasing everything once done) and
-     * wakes any thread parked on it. Closing twice does nothing.
+     * Closes the flow gracefully: as {@link #shutdownOutput()}, then releasing everything once done, in the
+     * background: it does not wait for the peer. Wakes any thread parked on the flow, which then fails with
+     * {@link NetworkException.Reason#CLOSED}, as every later read, write and {@link #shutdownOutput()} does.
+     * Closing twice, or shutting down the input after, does nothing.
      */
     @Override
     void close();

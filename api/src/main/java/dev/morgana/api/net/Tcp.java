@@ -47,7 +47,10 @@ public interface Tcp {
          */
         Endpoint local();
 
-        /** Stops accepting; connections already accepted go on. Closing twice does nothing. */
+        /**
+         * Stops accepting: later connection attempts are refused ({@link NetworkException.Reason#CONNECTION_REFUSED}
+         * at the peer); connections already accepted go on. Closing twice does nothing.
+         */
         @Override
         void close();
     }
@@ -60,7 +63,8 @@ public interface Tcp {
          * Serves {@code flow}. The flow is closed after this returns.
          *
          * @param flow the accepted connection
-         * @throws Exception anything the handler could not deal with; it is logged, the connection closed
+         * @throws Exception anything the handler could not deal with; it is logged, and the flow closed as when
+         *     the handler returns: gracefully, so the peer reads what the handler wrote, then end of stream
          */
         void handle(Flow flow) throws Exception;
     }

@@ -28,6 +28,8 @@
  *   <li>{@link dev.morgana.testing.net.Netns}: the other side, a real Linux peer: a network namespace of
  *       the test's own for a TAP device and the kernel's tools ({@code ping}, {@code nc}, {@code tcpdump}),
  *       every command bounded in time, skipped without root outside CI.
+ *   <li>{@link dev.morgana.testing.net.TcpContract}: the contract of {@code Tcp} and {@code Flow}, one
+ *       abstract JUnit class that every implementation extends with its own start and stop.
  * </ul>
  *
  * <p>Every queue is bounded and what overflows is counted as a drop. Devices hand out memory only for the

@@ -187,6 +187,10 @@ final class NettyFlow implements Flow {
 
     @Override
     public void write(MemorySegment data) throws NetworkException {
+        if (data.byteSize() == 0) {
+            checkWritable();
+            return;
+        }
         for (long offset = 0; offset < data.byteSize(); offset += WRITE_CHUNK) {
             int size = (int) Math.min(WRITE_CHUNK, data.byteSize() - offset);
             awaitWritable();
@@ -208,6 +212,7 @@ final class NettyFlow implements Flow {
             return;
         }
         if (total == 0) {
+            checkWritable();
             return;
         }
         awaitWritable();
@@ -284,20 +289,22 @@ final class NettyFlow implements Flow {
         }
     }
 
+    /** For a write of nothing, which sends nothing but fails as any write would. */
+    private void checkWritable() throws NetworkException {
+        lock.lock();
+        try {
+            throwIfNotWritable();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private void awaitWritable() throws NetworkException {
         lock.lock();
         try {
             long deadline = deadline(writeTimeout);
             while (true) {
-                if (closed || outputShut) {
-                    throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
-                }
-                if (failure != null) {
-                    throw failure;
-                }
-                if (!channel.isActive()) {
-                    throw new NetworkException(Reason.CONNECTION_RESET, "connection to " + remote + " is gone");
-                }
+                throwIfNotWritable();
                 if (channel.isWritable() && queued < NettyTcp.WRITE_WATER.high()) {
                     return;
                 }
@@ -318,10 +325,15 @@ final class NettyFlow implements Flow {
         ChannelFuture after;
         lock.lock();
         try {
+            // Closed first, as every other operation does: the failure that closing records once the channel
+            // is gone must not make the answer depend on how far closing has got.
+            if (closed) {
+                throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed");
+            }
             if (failure != null) {
                 throw failure;
             }
-            if (outputShut || closed) {
+            if (outputShut) {
                 return;
             }
             outputShut = true;
@@ -533,6 +545,19 @@ final class NettyFlow implements Flow {
             resumeReading();
         }
         return discarded;
+    }
+
+    /** Throws why nothing more may be written, if anything. */
+    private void throwIfNotWritable() throws NetworkException {
+        if (closed || outputShut) {
+            throw new NetworkException(Reason.CLOSED, "flow to " + remote + " is closed for writing");
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (!channel.isActive()) {
+            throw new NetworkException(Reason.CONNECTION_RESET, "connection to " + remote + " is gone");
+        }
     }
 
     private static void releaseAll(List<ByteBuf> buffers) {

@@ -12,11 +12,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import jdk.net.ExtendedSocketOptions;
 
@@ -34,6 +40,9 @@ final class NettyTcp implements Tcp {
     static final WriteBufferWaterMark WRITE_WATER = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private static final int BACKLOG = 1024;
+
+    /** How long closing a listener waits for its loop to select again (see {@link #awaitSelect}). */
+    private static final Duration SELECT_BOUND = Duration.ofSeconds(5);
 
     private final NettyLoop loop;
     private final Console console;
@@ -70,8 +79,29 @@ final class NettyTcp implements Tcp {
             @Override
             public void close() {
                 server.close().awaitUninterruptibly();
+                if (loop.transport() == Transport.NIO) {
+                    awaitSelect(server.eventLoop());
+                }
             }
         };
+    }
+
+    /**
+     * Waits until {@code loop} has selected once more. The JDK closes the socket of a channel registered
+     * with a selector only when that selector next selects, which is after Netty's close has returned; until
+     * then a closed listener's port still completes handshakes, and then resets them, where it must refuse
+     * them. A task the loop schedules for itself runs only after its next select: Netty takes due scheduled
+     * tasks into a round's batch before running it, never during.
+     */
+    private static void awaitSelect(EventLoop loop) {
+        try {
+            Future<ScheduledFuture<?>> scheduled = loop.submit(() -> loop.schedule(() -> { }, 0, TimeUnit.MILLISECONDS));
+            if (scheduled.awaitUninterruptibly(SELECT_BOUND.toMillis()) && scheduled.isSuccess()) {
+                scheduled.getNow().awaitUninterruptibly(SELECT_BOUND.toMillis());
+            }
+        } catch (RejectedExecutionException stopped) {
+            // The loop has stopped, and closed every socket it had.
+        }
     }
 
     private void serve(NettyFlow flow, FlowHandler handler) {

@@ -3,7 +3,6 @@ package dev.morgana.unix.net;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.Endpoint;
@@ -25,13 +24,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TCP on the unix target, judged by real peers on loopback: nc, curl, python3 and the JDK's sockets. */
+/**
+ * TCP on the unix target, judged by real peers on loopback: nc, curl, python3 and the JDK's sockets; and what
+ * only this target shows: resets, the kernel's view of its sockets, Netty's epoll, the stack's lifecycle.
+ * What every {@code Tcp} must do is {@link UnixTcpContractTest}'s.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class UnixTcpTest {
 
@@ -134,42 +136,6 @@ class UnixTcpTest {
     }
 
     @Test
-    void aWriterToAPeerThatDoesNotReadBlocksAndNothingIsLost() throws Exception {
-        long total = 64L * 1024 * 1024;
-        AtomicLong written = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(1);
-        OnUnix.run(stack -> {
-            Tcp.FlowHandler firehose = flow -> {
-                MemorySegment chunk = MemorySegment.ofArray(new byte[32 * 1024]);
-                while (written.get() < total) {
-                    flow.write(chunk);
-                    written.addAndGet(chunk.byteSize());
-                }
-                done.countDown();
-            };
-            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, firehose);
-                    Socket slow = new Socket()) {
-                slow.setReceiveBufferSize(64 * 1024);
-                slow.connect(Sockets.address(listener.local()));
-                Thread.sleep(1500);
-                long stalled = written.get();
-                Thread.sleep(500);
-                assertEquals(stalled, written.get(), "the writer is parked while nobody reads");
-                assertTrue(stalled < 16L * 1024 * 1024, "bounded in-flight data: " + stalled + " bytes");
-                InputStream in = slow.getInputStream();
-                byte[] sink = new byte[256 * 1024];
-                long read = 0;
-                int n;
-                while ((n = in.read(sink)) >= 0) {
-                    read += n;
-                }
-                assertEquals(total, read, "every byte arrives once the reader reads");
-                assertTrue(done.await(10, TimeUnit.SECONDS));
-            }
-        });
-    }
-
-    @Test
     void aResetByThePeerIsAConnectionResetOnRead() throws Exception {
         AtomicReference<Throwable> seen = new AtomicReference<>();
         CountDownLatch handled = new CountDownLatch(1);
@@ -199,35 +165,7 @@ class UnixTcpTest {
     }
 
     @Test
-    void connectingToAClosedPortIsRefused() throws Exception {
-        int port;
-        try (ServerSocket probe = new ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        OnUnix.run(stack -> {
-            NetworkException refused = assertThrows(NetworkException.class,
-                    () -> stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, port), Tcp.Options.DEFAULT));
-            assertEquals(Reason.CONNECTION_REFUSED, refused.reason(), refused.toString());
-        });
-    }
-
-    @Test
-    void aReadTimeoutEndsAReadThatGetsNoData() throws Exception {
-        OnUnix.run(stack -> {
-            try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                Tcp.Options options = Tcp.Options.DEFAULT.withReadTimeout(Duration.ofMillis(300));
-                try (Flow flow = stack.tcp().connect(new Endpoint(Ipv4Address.LOOPBACK, silent.getLocalPort()), options)) {
-                    long start = System.nanoTime();
-                    NetworkException timeout = assertThrows(NetworkException.class, () -> flow.read(Arena.ofAuto().allocate(8)));
-                    assertEquals(Reason.TIMED_OUT, timeout.reason());
-                    assertTrue(System.nanoTime() - start >= Duration.ofMillis(250).toNanos());
-                }
-            }
-        });
-    }
-
-    @Test
-    void aWriteTimeoutEndsAWriteToAPeerThatDoesNotRead() throws Exception {
+    void closingAfterAWriteTimedOutGivesUpOnThePeerAtOnce() throws Exception {
         String ss = Peers.require("ss");
         OnUnix.run(stack -> {
             try (ServerSocket deaf = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -279,71 +217,6 @@ class UnixTcpTest {
                 } finally {
                     flow.close();
                 }
-            }
-        });
-    }
-
-    @Test
-    void aConnectTimeoutEndsAConnectNobodyAnswers() throws Exception {
-        OnUnix.run(stack -> {
-            // A listener whose accept queue is full drops further SYNs, so the handshake never completes.
-            try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                Endpoint target = new Endpoint(Ipv4Address.LOOPBACK, full.getLocalPort());
-                java.util.List<Socket> fillers = new java.util.ArrayList<>();
-                try {
-                    NetworkException timeout = null;
-                    for (int attempt = 0; attempt < 8 && timeout == null; attempt++) {
-                        try {
-                            stack.tcp().connect(target, Tcp.Options.DEFAULT.withConnectTimeout(Duration.ofMillis(500))).close();
-                            Socket filler = new Socket();
-                            filler.connect(Sockets.address(target), 500);
-                            fillers.add(filler);
-                        } catch (NetworkException e) {
-                            timeout = e;
-                        } catch (java.net.SocketTimeoutException fillerTimedOut) {
-                            // The queue is full already; the next Morgana attempt must time out.
-                        }
-                    }
-                    assertTrue(timeout != null, "a connect timed out once the accept queue was full");
-                    assertEquals(Reason.TIMED_OUT, timeout.reason(), timeout.toString());
-                } finally {
-                    for (Socket filler : fillers) {
-                        filler.close();
-                    }
-                }
-            }
-        });
-    }
-
-    @Test
-    void aPortCanBeListenedOnOnce() throws Exception {
-        OnUnix.run(stack -> {
-            try (Tcp.Listener first = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo)) {
-                NetworkException taken = assertThrows(NetworkException.class,
-                        () -> stack.tcp().listen(first.local(), Tcp.Options.DEFAULT, UnixTcpTest::echo));
-                assertEquals(Reason.ADDRESS_IN_USE, taken.reason());
-            }
-        });
-    }
-
-    @Test
-    void theMorganaClientAndServerExchangeLargePayloadsBothWays() throws Exception {
-        byte[] payload = new byte[5 * 1024 * 1024 + 17];
-        new java.util.SplittableRandom(7).nextBytes(payload);
-        OnUnix.run(stack -> {
-            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo);
-                    Flow flow = stack.tcp().connect(listener.local(), Tcp.Options.DEFAULT.withNoDelay(true))) {
-                Thread writer = Thread.ofVirtual().start(() -> {
-                    try {
-                        flow.write(MemorySegment.ofArray(payload));
-                        flow.shutdownOutput();
-                    } catch (NetworkException e) {
-                        throw new AssertionError(e);
-                    }
-                });
-                byte[] echoed = readToEnd(flow);
-                writer.join();
-                assertArrayEquals(payload, echoed);
             }
         });
     }
@@ -421,37 +294,6 @@ class UnixTcpTest {
     }
 
     @Test
-    void closingWhileThePeerStillSendsDeliversEverythingWeWrote() throws Exception {
-        int size = 4 * 1024 * 1024;
-        OnUnix.run(stack -> {
-            Tcp.FlowHandler writeAndLeave = flow -> flow.write(MemorySegment.ofArray(new byte[size]));
-            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, writeAndLeave);
-                    Socket peer = new Socket()) {
-                peer.connect(Sockets.address(listener.local()));
-                Thread chatter = Thread.ofVirtual().start(() -> {
-                    try {
-                        byte[] noise = new byte[64 * 1024];
-                        for (int i = 0; i < 128; i++) {
-                            peer.getOutputStream().write(noise);
-                        }
-                        peer.shutdownOutput();
-                    } catch (IOException e) {
-                        // The server may close once it has read our FIN; nothing to check here.
-                    }
-                });
-                long received = 0;
-                byte[] sink = new byte[64 * 1024];
-                int n;
-                while ((n = peer.getInputStream().read(sink)) >= 0) {
-                    received += n;
-                }
-                chatter.join();
-                assertEquals(size, received, "no reset, no byte lost");
-            }
-        });
-    }
-
-    @Test
     void aReaderParkedWhenTheStackStopsGetsAnErrorNotEndOfStream() throws Exception {
         AtomicReference<Object> outcome = new AtomicReference<>();
         try (ServerSocket silent = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
@@ -472,25 +314,6 @@ class UnixTcpTest {
         }
         NetworkException error = assertInstanceOf(NetworkException.class, outcome.get(), String.valueOf(outcome.get()));
         assertEquals(Reason.CLOSED, error.reason());
-    }
-
-    @Test
-    void anySegmentCanBeWrittenAndReadInto() throws Exception {
-        long[] words = new java.util.SplittableRandom(11).longs(10_000).toArray();
-        OnUnix.run(stack -> {
-            try (Tcp.Listener listener = stack.tcp().listen(ANY_LOOPBACK, Tcp.Options.DEFAULT, UnixTcpTest::echo);
-                    Flow flow = stack.tcp().connect(listener.local(), Tcp.Options.DEFAULT)) {
-                flow.write(MemorySegment.ofArray(words));
-                flow.shutdownOutput();
-                MemorySegment back = MemorySegment.ofArray(new long[words.length]);
-                long got = 0;
-                int n;
-                while (got < back.byteSize() && (n = flow.read(back.asSlice(got))) > 0) {
-                    got += n;
-                }
-                assertEquals(-1, back.mismatch(MemorySegment.ofArray(words)), "long[] segments both ways");
-            }
-        });
     }
 
     /** The kernel's own view of our socket options, read back with {@code ss}: keep-alive runs its timer. */

@@ -191,8 +191,10 @@ public final class DhcpCore {
     }
 
     /**
-     * What the caller does after an event, in this order: send the messages, then apply the lease events
-     * (a RELEASE leaves from the address before it is removed); and call {@link #timer} at the deadline.
+     * What the caller does after an event: apply the lease events and send the messages, each from the
+     * {@link Transmit#source} it names — so the events first (a DISCOVER after an expiry, or a DECLINE, leaves
+     * from 0.0.0.0), except that a RELEASE leaves from the address before its {@link Reason#RELEASED} loss
+     * removes it; and call {@link #timer} at the deadline.
      *
      * @param transmits messages to send
      * @param events lease events

@@ -20,8 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The shell of the DHCP client: {@link DhcpCore} wired to UDP ports 68 → 67, to the IPv4 layer's addressing,
  * and to the target's clock and timers. Each event (start, a datagram on port 68, the core's deadline, stop)
  * is fed to the core under a lock, as the stack has no event loop yet; the actions it returns are performed
- * after the lock is released, in the core's order: messages first (a RELEASE leaves from the address before
- * it goes), then lease events, which readdress IPv4 and are reported on the console.
+ * after the lock is released. The lease events readdress IPv4 (and are reported on the console), and IPv4's
+ * address is the source of every message sent, so they come first — a DISCOVER after an expiry or a NAK, or a
+ * DECLINE, leaves from 0.0.0.0, not from the address just lost (RFC 2131 §4.1, §4.4.5) — except when the
+ * lease was released: the RELEASE leaves from the address before it goes.
  *
  * <p>Before a lease IPv4 is unconfigured, so UDP sends from 0.0.0.0 to the limited broadcast and receives
  * the servers' broadcast replies: exactly what the core asks for.
@@ -137,6 +139,19 @@ public final class DhcpLayer implements Service {
     }
 
     private void perform(DhcpCore.Actions actions) {
+        boolean releasing = actions.events().stream()
+                .anyMatch(event -> event instanceof DhcpCore.Lost lost && lost.reason() == DhcpCore.Reason.RELEASED);
+        if (releasing) {
+            send(actions);
+            apply(actions);
+        } else {
+            apply(actions);
+            send(actions);
+        }
+        schedule();
+    }
+
+    private void send(DhcpCore.Actions actions) {
         for (DhcpCore.Transmit transmit : actions.transmits()) {
             MemorySegment packet = MemorySegment.ofArray(new byte[transmit.message().length()]);
             transmit.message().emit(packet);
@@ -147,6 +162,9 @@ public final class DhcpLayer implements Service {
                 console.log("dhcp: could not send a " + transmit.message().type() + ": " + e.getMessage());
             }
         }
+    }
+
+    private void apply(DhcpCore.Actions actions) {
         for (DhcpCore.LeaseEvent event : actions.events()) {
             DhcpLease lease = event.lease();
             switch (event) {
@@ -164,7 +182,6 @@ public final class DhcpLayer implements Service {
                 }
             }
         }
-        schedule();
     }
 
     private static String describe(DhcpLease lease) {

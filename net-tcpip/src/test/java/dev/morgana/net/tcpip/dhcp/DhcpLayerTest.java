@@ -43,20 +43,24 @@ class DhcpLayerTest {
         @Override
         public void assign(Ipv4Address address, Ipv4Prefix network, Optional<Ipv4Address> gateway) {
             addressing.add("assign " + address + " " + network + " " + gateway.map(Ipv4Address::toString).orElse("-"));
+            udp.from = address;
         }
 
         @Override
         public void unassign() {
             addressing.add("unassign");
+            udp.from = Ipv4Address.ANY;
         }
     }, new LinkOnly(), clock, clock, bytes -> java.util.Arrays.fill(bytes, (byte) 7), console::add);
 
-    /** What the layer wrote: destination, source port, and the message parsed back. */
-    record Sent(Endpoint destination, int sourcePort, DhcpMessage message) {}
+    /** What the layer wrote: destination, source port, the message parsed back, and IPv4's address then. */
+    record Sent(Endpoint destination, int sourcePort, DhcpMessage message, Ipv4Address source) {}
 
     static final class RecordingUdp implements Udp {
         final List<Sent> sent = new ArrayList<>();
         DatagramHandler handler;
+        /** The address IPv4 has, as the layer set it: the source of what it writes. */
+        Ipv4Address from = Ipv4Address.ANY;
 
         @Override
         public void listen(int port, DatagramHandler handler) {
@@ -72,7 +76,7 @@ class DhcpLayerTest {
 
         @Override
         public void write(int sourcePort, Endpoint destination, MemorySegment payload) {
-            sent.add(new Sent(destination, sourcePort, DhcpMessage.parse(payload)));
+            sent.add(new Sent(destination, sourcePort, DhcpMessage.parse(payload), from));
         }
 
         Sent last() {
@@ -142,6 +146,7 @@ class DhcpLayerTest {
         assertEquals(Type.REQUEST, renewal.message().type());
         assertEquals(new Endpoint(SERVER, DhcpPacket.SERVER_PORT), renewal.destination(), "RENEWING is unicast");
         assertEquals(OFFERED, renewal.message().clientAddress());
+        assertEquals(OFFERED, renewal.source());
 
         reply(Type.ACK, renewal.message().xid());
         assertEquals("assign 192.0.2.54 192.0.2.0/24 192.0.2.1", addressing.getLast());
@@ -152,6 +157,7 @@ class DhcpLayerTest {
         Sent release = udp.last();
         assertEquals(Type.RELEASE, release.message().type());
         assertEquals(new Endpoint(SERVER, DhcpPacket.SERVER_PORT), release.destination());
+        assertEquals(OFFERED, release.source(), "RFC 2131 §4.4.6: released from the address, before it goes");
         assertEquals("unassign", addressing.getLast());
         assertEquals("dhcp: lost 192.0.2.54 (RELEASED)", console.getLast());
         assertEquals(null, udp.handler, "port 68 is given back");
@@ -167,6 +173,9 @@ class DhcpLayerTest {
         clock.advance(Duration.ofSeconds(121)); // the server never answers the renewal or the rebinding
         assertEquals("unassign", addressing.getLast());
         assertEquals("dhcp: lost 192.0.2.54 (EXPIRED)", console.getLast());
+        Sent discover = udp.last();
+        assertEquals(Type.DISCOVER, discover.message().type(), "INIT again at once");
+        assertEquals(Ipv4Address.ANY, discover.source(), "RFC 2131 §4.4.5: not from the address that expired");
         layer.stop();
     }
 

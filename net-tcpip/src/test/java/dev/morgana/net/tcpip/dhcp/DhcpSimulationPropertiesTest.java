@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.net.tcpip.dhcp.DhcpCore.Actions;
 import dev.morgana.net.tcpip.dhcp.DhcpCore.LeaseEvent;
@@ -14,9 +13,7 @@ import dev.morgana.net.tcpip.dhcp.DhcpMessage.Type;
 import dev.morgana.testing.Property;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.random.RandomGenerator;
@@ -24,8 +21,9 @@ import java.util.random.RandomGenerator;
 /**
  * The DHCP client against a small DHCP server written here, over a channel that loses, duplicates, delays
  * and so reorders messages (every message goes through emit and parse), on virtual time, for three simulated
- * days. The server goes silent for spans up to two lease times and now and then forgets its bindings (a
- * wiped lease database: it refuses renewals with a NAK). For the last two days and a bit it behaves. Checked
+ * days. The server ({@link DhcpTestServer}) goes silent for spans up to two lease times and now and then
+ * forgets its bindings (a wiped lease database: it refuses renewals with a NAK). For the last two days and a
+ * bit it behaves. Checked
  * throughout: the client never holds a lease past its expiry, and never one that outlives the server's;
  * it renews exactly at T1 (unicast to the server), rebinds exactly at T2 (broadcast), and its
  * retransmissions keep RFC 2131's intervals (§4.1: 4, 8, 16… up to 64 s, each ±1 s; §4.4.5: half the time
@@ -37,95 +35,6 @@ class DhcpSimulationPropertiesTest {
     static final long S = DhcpCore.SECOND;
     static final long DAY = 86_400 * S;
     static final MacAddress CLIENT = MacAddress.parse("02:00:00:00:00:0b");
-    static final Ipv4Address SERVER = Ipv4Address.parse("10.0.0.1");
-
-    /** The server: one binding per client, addresses handed out in order, refusing what it does not know. */
-    static final class Server {
-        record Binding(Ipv4Address address, long expires) {}
-
-        final long leaseSeconds;
-        final boolean sendTimes;
-        final Map<MacAddress, Binding> bindings = new HashMap<>();
-        final Map<MacAddress, Ipv4Address> offered = new HashMap<>();
-        /** The earliest expiry the server granted in an ACK for each xid: no lease from that xid may outlive it. */
-        final Map<Integer, Long> granted = new HashMap<>();
-        int nextHost = 10;
-
-        Server(long leaseSeconds, boolean sendTimes) {
-            this.leaseSeconds = leaseSeconds;
-            this.sendTimes = sendTimes;
-        }
-
-        Optional<DhcpMessage> answer(long now, DhcpMessage request) {
-            MacAddress client = request.clientMac();
-            Binding binding = bindings.get(client);
-            if (binding != null && now - binding.expires() >= 0) {
-                bindings.remove(client);
-                binding = null;
-            }
-            Optional<Ipv4Address> requested = request.option(DhcpOption.RequestedAddress.class)
-                    .map(DhcpOption.RequestedAddress::address);
-            switch (request.type()) {
-                case DISCOVER -> {
-                    Ipv4Address address = binding != null ? binding.address()
-                            : offered.computeIfAbsent(client, c -> Ipv4Address.of(10, 0, 0, nextHost++));
-                    return Optional.of(reply(Type.OFFER, request, address, now));
-                }
-                case REQUEST -> {
-                    Optional<Ipv4Address> server = request.serverIdentifier();
-                    if (server.isPresent()) { // SELECTING: our offer taken, or another server's
-                        if (!server.get().equals(SERVER)) {
-                            return Optional.empty();
-                        }
-                        Ipv4Address address = binding != null ? binding.address() : offered.get(client);
-                        if (address == null || !requested.equals(Optional.of(address))) {
-                            return Optional.of(reply(Type.NAK, request, Ipv4Address.ANY, now));
-                        }
-                        return Optional.of(bind(now, request, address));
-                    }
-                    // INIT-REBOOT names the address in option 50, RENEWING and REBINDING in ciaddr.
-                    Ipv4Address address = request.clientAddress().isUnspecified() ? requested.orElse(Ipv4Address.ANY)
-                            : request.clientAddress();
-                    if (binding == null || !binding.address().equals(address)) {
-                        return Optional.of(reply(Type.NAK, request, Ipv4Address.ANY, now));
-                    }
-                    return Optional.of(bind(now, request, address));
-                }
-                case RELEASE, DECLINE -> {
-                    bindings.remove(client);
-                    offered.remove(client);
-                    return Optional.empty();
-                }
-                default -> {
-                    return Optional.empty();
-                }
-            }
-        }
-
-        private DhcpMessage bind(long now, DhcpMessage request, Ipv4Address address) {
-            long expires = now + leaseSeconds * S;
-            bindings.put(request.clientMac(), new Binding(address, expires));
-            offered.remove(request.clientMac());
-            granted.merge(request.xid(), expires, (a, b) -> a - b <= 0 ? a : b);
-            return reply(Type.ACK, request, address, now);
-        }
-
-        private DhcpMessage reply(Type type, DhcpMessage request, Ipv4Address address, long now) {
-            List<DhcpOption> options = new ArrayList<>();
-            options.add(new DhcpOption.ServerIdentifier(SERVER));
-            if (type != Type.NAK) {
-                options.add(new DhcpOption.LeaseTime(leaseSeconds));
-                if (sendTimes) {
-                    options.add(new DhcpOption.RenewalTime(leaseSeconds / 3));
-                    options.add(new DhcpOption.RebindingTime(leaseSeconds * 3 / 4));
-                }
-                options.add(new DhcpOption.SubnetMask(Ipv4Address.parse("255.255.255.0")));
-                options.add(new DhcpOption.Routers(List.of(SERVER)));
-            }
-            return new DhcpMessage(DhcpPacket.BOOTREPLY, type, request.xid(), 0, request.flags(), request.clientAddress(),
-                    address, Ipv4Address.ANY, Ipv4Address.ANY, request.clientMac(), options);
-        }
-    }
 
     /** A message in flight: to the server or to the client, as bytes. */
     record Delivery(long at, long order, boolean toServer, byte[] bytes) {}
@@ -143,7 +52,7 @@ class DhcpSimulationPropertiesTest {
     @Property(tries = 40)
     void clientKeepsTheServersLeaseOverDaysOfALossyNetwork(RandomGenerator random) {
         long leaseSeconds = new long[] {120, 600, 3600, 4 * 3600}[random.nextInt(4)];
-        Server server = new Server(leaseSeconds, random.nextBoolean());
+        DhcpTestServer server = new DhcpTestServer(leaseSeconds, random.nextBoolean());
         double loss = random.nextDouble(0, 0.3);
         double duplication = random.nextDouble(0, 0.1);
         long maxDelay = random.nextLong(1, 2 * S);
@@ -244,7 +153,7 @@ class DhcpSimulationPropertiesTest {
         }
         DhcpLease lease = core.lease().orElseThrow();
         assertInstanceOf(DhcpCore.Bound.class, core.state());
-        Server.Binding binding = server.bindings.get(CLIENT);
+        DhcpTestServer.Binding binding = server.bindings.get(CLIENT);
         assertNotNull(binding, "the server holds no lease for the client");
         assertEquals(binding.address(), lease.address());
         assertTrue(lease.expiresAt() - binding.expires() <= 0);
