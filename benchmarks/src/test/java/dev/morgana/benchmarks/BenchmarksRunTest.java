@@ -7,6 +7,7 @@ import dev.morgana.benchmarks.ethernet.EthernetArpBenchmark;
 import dev.morgana.benchmarks.http.HttpExchangeBenchmark;
 import dev.morgana.benchmarks.http.RequestHeadParseBenchmark;
 import dev.morgana.benchmarks.ipv4.Ipv4ReceiveBenchmark;
+import dev.morgana.benchmarks.tcpip.TcpSegmentBenchmark;
 import dev.morgana.benchmarks.tcpip.UdpIcmpBenchmark;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +33,7 @@ class BenchmarksRunTest {
                 .include(EthernetArpBenchmark.class.getName())
                 .include(Ipv4ReceiveBenchmark.class.getName())
                 .include(UdpIcmpBenchmark.class.getName())
+                .include(TcpSegmentBenchmark.class.getName())
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -39,8 +41,8 @@ class BenchmarksRunTest {
                 .timeUnit(TimeUnit.NANOSECONDS)
                 .shouldFailOnError(true)
                 .build()).run();
-        assertEquals(16, results.size(), "the address parsers × two inputs, two each for HTTP heads and exchanges, "
-                + "two for Ethernet and ARP, three for IPv4 (and UDP), three for UDP and ICMP");
+        assertEquals(18, results.size(), "the address parsers × two inputs, two each for HTTP heads and exchanges, "
+                + "two for Ethernet and ARP, three for IPv4 (and UDP), three for UDP and ICMP, two for TCP segments");
         for (RunResult result : results) {
             double score = result.getPrimaryResult().getScore();
             assertTrue(score > 0 && Double.isFinite(score), result.getParams().getBenchmark() + " scored " + score);

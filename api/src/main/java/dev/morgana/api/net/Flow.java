@@ -62,6 +62,9 @@ public interface Flow extends AutoCloseable {
      * @throws NetworkException as {@link #write(MemorySegment)} does
      */
     default void write(List<MemorySegment> data) throws NetworkException {
+        if (data.isEmpty()) {
+            write(MemorySegment.ofArray(new byte[0])); // nothing to send, but a closed flow still says so
+        }
         for (MemorySegment segment : data) {
             write(segment);
         }

@@ -83,7 +83,7 @@ final class TcpFlow implements Flow {
         try {
             long deadline = layer.deadline(c.options.writeTimeout());
             long offset = 0;
-            while (offset < size) {
+            do { // at least once: writing nothing after close or shutdownOutput fails too
                 if (c.closed || c.outputShut) {
                     throw new NetworkException(Reason.CLOSED, "output to " + c.remote + " is shut down");
                 }
@@ -98,11 +98,11 @@ final class TcpFlow implements Flow {
                     offset += c.core.write(layer.now(), data.asSlice(offset, Math.min(room, size - offset)));
                     layer.changed(c);
                     deadline = layer.deadline(c.options.writeTimeout()); // the timeout bounds each wait for room
-                } else if (!c.await(deadline)) {
+                } else if (offset < size && !c.await(deadline)) {
                     throw new NetworkException(Reason.TIMED_OUT, "no room to write to " + c.remote + " within "
                             + c.options.writeTimeout().orElseThrow());
                 }
-            }
+            } while (offset < size);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetworkException(Reason.INTERRUPTED, "interrupted while writing to " + c.remote);
@@ -161,21 +161,6 @@ final class TcpFlow implements Flow {
             if (!c.outputShut && c.core.state() != TcpConnection.State.CLOSED) {
                 c.outputShut = true;
                 c.core.shutdownOutput(layer.now());
-            }
-            layer.changed(c);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Abandons the connection: a RST to the peer, both buffers dropped (a handler that failed). */
-    void abort() {
-        ReentrantLock lock = layer.lock();
-        lock.lock();
-        try {
-            c.closed = true;
-            if (c.core.state() != TcpConnection.State.CLOSED) {
-                c.core.abort(layer.now());
             }
             layer.changed(c);
         } finally {

@@ -81,7 +81,7 @@ public final class TcpLayer implements Tcp, Service {
         SEND_FAILED,
         /** ICMP errors quoting a connection of ours. */
         ICMP_ERRORS,
-        /** Flow handlers that threw (logged; the flow is aborted). */
+        /** Flow handlers that threw (logged; the flow is closed gracefully all the same). */
         HANDLER_FAILED
     }
 
@@ -467,8 +467,8 @@ public final class TcpLayer implements Tcp, Service {
                 counts.incrementAndGet(Count.HANDLER_FAILED.ordinal());
                 LOG.log(Level.WARNING, () -> "the TCP handler of port " + c.local.port() + " failed on a flow from "
                         + c.remote, e);
-                flow.abort();
             } finally {
+                // Closed gracefully even when the handler failed, as on the unix target: what it wrote arrives.
                 flow.close();
             }
         });

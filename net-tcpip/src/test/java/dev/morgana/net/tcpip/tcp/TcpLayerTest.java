@@ -53,6 +53,11 @@ class TcpLayerTest {
 
     /** Ethernet, ARP, IPv4, ICMP and TCP over one port of the switch, as their functors bind them, started. */
     static TcpLayer node(Network device, VirtualClock clock, Ipv4Address address, long seed) {
+        return node(device, clock, clock, address, seed);
+    }
+
+    /** The same, on any clock and timers. */
+    static TcpLayer node(Network device, Clock clock, Timers timers, Ipv4Address address, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         Entropy entropy = random::nextBytes;
         Injector injector = Guice.createInjector(new AbstractModule() {
@@ -60,7 +65,7 @@ class TcpLayerTest {
             protected void configure() {
                 bind(Network.class).toInstance(device);
                 bind(Clock.class).toInstance(clock);
-                bind(Timers.class).toInstance(clock);
+                bind(Timers.class).toInstance(timers);
                 bind(Entropy.class).toInstance(entropy);
             }
         }, new EthernetModule(), new ArpModule(), new Ipv4Module(Ipv4Config.of(address, 24)), new IcmpModule(),
