@@ -49,13 +49,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig}; the number of half-open
  * connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which SYNs are dropped (the peer
  * retries), and established ones by {@link TcpConfig.Limits#connections()}, beyond which a SYN is refused. A
- * connection leaves the table when it reaches CLOSED, TIME-WAIT included.
+ * connection leaves the table when it reaches CLOSED, after TIME-WAIT; one the application closed gives up
+ * waiting in FIN-WAIT-2 for the peer's FIN after {@link #ORPHANED_FIN_WAIT_2}.
  */
 public final class TcpLayer implements Tcp, Service {
 
     private static final System.Logger LOG = System.getLogger(TcpLayer.class.getName());
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /**
+     * How long a connection the application has closed waits in FIN-WAIT-2 for the peer's FIN: nothing in
+     * RFC 9293 ends that state, and a peer that vanished would hold the entry forever. Linux's
+     * {@code tcp_fin_timeout}, 60 s.
+     */
+    static final long ORPHANED_FIN_WAIT_2 = 60_000_000_000L;
     private static final Ipv4.DatagramHandler DISCARD = (source, destination, payload) -> { };
     private static final Icmp.ErrorListener IGNORE = (reporter, type, code, quoted) -> { };
 
@@ -427,7 +434,10 @@ public final class TcpLayer implements Tcp, Service {
             }
             return;
         }
-        long deadline = c.core.deadline();
+        if (c.closed && state == TcpConnection.State.FIN_WAIT_2 && c.orphanedAt == TcpConnection.NONE) {
+            c.orphanedAt = clock.monotonicNanos() + ORPHANED_FIN_WAIT_2;
+        }
+        long deadline = Math.min(c.core.deadline(), c.orphanedAt);
         if (deadline != c.timerDeadline) {
             if (c.timer != null) {
                 c.timer.cancel();
@@ -448,7 +458,12 @@ public final class TcpLayer implements Tcp, Service {
             }
             c.timer = null;
             c.timerDeadline = TcpConnection.NONE;
-            c.core.tick(clock.monotonicNanos());
+            long now = clock.monotonicNanos();
+            if (now >= c.orphanedAt && c.core.state() == TcpConnection.State.FIN_WAIT_2) {
+                c.core.abort(now); // the peer never closed its side: let go (a RST tells it, if it is still there)
+            } else {
+                c.core.tick(now);
+            }
             after(c);
         } finally {
             lock.unlock();
@@ -614,6 +629,8 @@ public final class TcpLayer implements Tcp, Service {
         boolean closed;
         boolean inputShut;
         boolean outputShut;
+        /** When a connection the application closed gives up waiting in FIN-WAIT-2; NONE until it waits there. */
+        long orphanedAt = TcpConnection.NONE;
         private MemorySegment discard;
 
         Connection(Endpoint local, Endpoint remote, Options options, Listening listening) {

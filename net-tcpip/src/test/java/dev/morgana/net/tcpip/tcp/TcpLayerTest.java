@@ -261,4 +261,36 @@ class TcpLayerTest {
         ipv4.deliver(Ipv4.ICMP, B, A, unreachable(3, stranger));
         assertEquals(0, tcp.count(TcpLayer.Count.ICMP_ERRORS));
     }
+
+    @Test
+    void aClosedConnectionWhosePeerNeverClosesGivesUpInFinWait2() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        SimulatedSwitch lan = SimulatedSwitch.builder(clock).ports(2).build();
+        TcpLayer a = node(lan.port(0), clock, A, 1);
+        TcpLayer b = node(lan.port(1), clock, B, 2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (Tcp.Listener listener = a.listen(new Endpoint(Ipv4Address.ANY, 7), Tcp.Options.DEFAULT, flow -> release.await())) {
+            CompletableFuture<Flow> connected = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    connected.complete(b.connect(new Endpoint(A, 7), Tcp.Options.DEFAULT));
+                } catch (NetworkException e) {
+                    connected.completeExceptionally(e);
+                }
+            });
+            run(clock, connected, Duration.ofSeconds(10)).close(); // the server's application never closes
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, b.connections().size());
+            assertTrue(b.connections().getFirst().endsWith("FIN_WAIT_2"), b.connections().toString());
+            assertTrue(a.connections().getFirst().endsWith("CLOSE_WAIT"), a.connections().toString());
+            clock.advance(Duration.ofSeconds(59));
+            assertEquals(1, b.connections().size(), "still waiting, until " + TcpLayer.ORPHANED_FIN_WAIT_2 + " ns");
+            clock.advance(Duration.ofSeconds(2));
+            assertEquals(List.of(), b.connections(), "given up");
+            assertEquals(List.of(), a.connections(), "and the server's end was reset");
+            assertEquals(7, listener.local().port());
+        } finally {
+            release.countDown();
+        }
+    }
 }
