@@ -1,0 +1,715 @@
+package dev.morgana.net.tcpip.tcp;
+
+import static dev.morgana.net.tcpip.tcp.TcpHeader.ACK;
+import static dev.morgana.net.tcpip.tcp.TcpHeader.FIN;
+import static dev.morgana.net.tcpip.tcp.TcpHeader.PSH;
+import static dev.morgana.net.tcpip.tcp.TcpHeader.RST;
+import static dev.morgana.net.tcpip.tcp.TcpHeader.SYN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.morgana.api.net.Endpoint;
+import dev.morgana.net.tcpip.tcp.TcpConnection.Failure;
+import dev.morgana.net.tcpip.tcp.TcpConnection.State;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The connection's state machine, one test per state and event, named {@code <state><Event>}: the state is
+ * the connection's before the event. Segments from the peer are built from one template ({@link #seg}); the
+ * configuration acknowledges at once and sends small segments at once unless a test says otherwise, so that
+ * every segment the connection sends is the direct answer to the event.
+ */
+class TcpConnectionTest {
+
+    static final Endpoint LOCAL = Endpoint.parse("192.0.2.1:80");
+    static final Endpoint REMOTE = Endpoint.parse("192.0.2.2:40000");
+    static final int ISS = 1000;
+    static final int IRS = 5000;
+    static final long MS = 1_000_000L;
+    static final long S = 1_000_000_000L;
+    static final long T0 = 7 * S;
+    static final TcpConfig CONFIG = TcpConfig.DEFAULTS.withExtensions(false, false)
+            .withAcking(Duration.ZERO, true).withMaxSegmentSize(1000);
+
+    /** A segment the connection sent, its payload copied. */
+    record Sent(TcpHeader header, byte[] payload) {
+        int flags() {
+            return header.flags();
+        }
+
+        int seq() {
+            return header.sequence();
+        }
+
+        int ack() {
+            return header.acknowledgment();
+        }
+    }
+
+    /** Records what the connection sends. */
+    static final class Wire implements TcpConnection.Output {
+        final List<Sent> sent = new ArrayList<>();
+
+        @Override
+        public void send(TcpHeader header, MemorySegment payload) {
+            sent.add(new Sent(header, payload.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)));
+        }
+
+        /** Returns what was sent since the last call, and forgets it. */
+        List<Sent> take() {
+            List<Sent> out = List.copyOf(sent);
+            sent.clear();
+            return out;
+        }
+
+        /** Returns the one segment sent since the last call. */
+        Sent one() {
+            List<Sent> out = take();
+            assertEquals(1, out.size(), () -> "expected one segment, got " + out);
+            return out.getFirst();
+        }
+
+        void none() {
+            List<Sent> out = take();
+            assertEquals(List.of(), out, "expected nothing sent");
+        }
+    }
+
+    final Wire wire = new Wire();
+
+    /** The template: a segment from the peer with {@code flags}, SEQ and ACK, a 64 KiB − 1 window and no options. */
+    static TcpHeader seg(int flags, int seq, int ack) {
+        return new TcpHeader(REMOTE.port(), LOCAL.port(), seq, ack, flags, 0xFFFF, 0, TcpOptions.NONE);
+    }
+
+    static TcpHeader withWindow(TcpHeader h, int window) {
+        return new TcpHeader(h.sourcePort(), h.destinationPort(), h.sequence(), h.acknowledgment(), h.flags(),
+                window, h.urgentPointer(), h.options());
+    }
+
+    static TcpHeader withOptions(TcpHeader h, TcpOptions options) {
+        return new TcpHeader(h.sourcePort(), h.destinationPort(), h.sequence(), h.acknowledgment(), h.flags(),
+                h.window(), h.urgentPointer(), options);
+    }
+
+    static MemorySegment bytes(int n, int first) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (first + i);
+        }
+        return MemorySegment.ofArray(b);
+    }
+
+    static final MemorySegment NOTHING = MemorySegment.ofArray(new byte[0]);
+
+    static TcpOptions mss(int mss) {
+        return new TcpOptions(mss, TcpOptions.ABSENT, false, false, 0, 0, List.of());
+    }
+
+    static void assertSegment(Sent s, int flags, int seq, int ack) {
+        assertEquals(flags, s.flags(), () -> "flags of " + s);
+        assertEquals(seq, s.seq(), () -> "SEQ of " + s);
+        if ((flags & ACK) != 0) {
+            assertEquals(ack, s.ack(), () -> "ACK of " + s);
+        }
+    }
+
+    byte[] readAll(TcpConnection c) {
+        byte[] b = new byte[c.readable()];
+        assertEquals(b.length, Math.max(c.read(T0, MemorySegment.ofArray(b)), 0));
+        return b;
+    }
+
+    /** Passive open, through SYN-RECEIVED, to ESTABLISHED: ISS and IRS consumed, nothing left on the wire. */
+    TcpConnection established(TcpConfig config) {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), mss(1000)), ISS, config,
+                T0, wire);
+        wire.one();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), NOTHING);
+        wire.none();
+        assertEquals(State.ESTABLISHED, c.state());
+        return c;
+    }
+
+    TcpConnection established() {
+        return established(CONFIG);
+    }
+
+    // ---- LISTEN (the caller's) and CLOSED ----
+
+    @Test
+    void listenSyn() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), mss(1460)), ISS, CONFIG,
+                T0, wire);
+        Sent synAck = wire.one();
+        assertSegment(synAck, SYN | ACK, ISS, IRS + 1);
+        assertEquals(1000, synAck.header().options().maxSegmentSize());
+        assertEquals(State.SYN_RECEIVED, c.state());
+        assertEquals(T0 + S, c.deadline(), "the SYN-ACK is retransmitted after the initial RTO");
+    }
+
+    @Test
+    void listenAck() {
+        TcpConnection.refuse(seg(ACK, IRS, 777), 0, wire);
+        assertSegment(wire.one(), RST, 777, 0);
+    }
+
+    @Test
+    void listenRst() {
+        TcpConnection.refuse(seg(RST, IRS, 0), 0, wire);
+        wire.none();
+    }
+
+    @Test
+    void closedSegmentWithoutAck() {
+        TcpConnection.refuse(seg(FIN, IRS, 0), 10, wire);
+        Sent rst = wire.one();
+        assertSegment(rst, RST | ACK, 0, IRS + 11);
+        assertEquals(REMOTE.port(), rst.header().destinationPort());
+    }
+
+    @Test
+    void listenSynAckIsRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> TcpConnection.accept(LOCAL, REMOTE, seg(SYN | ACK, IRS, 1), ISS, CONFIG, T0, wire));
+    }
+
+    // ---- SYN-SENT ----
+
+    TcpConnection synSent(TcpConfig config) {
+        TcpConnection c = TcpConnection.connect(LOCAL, REMOTE, ISS, config, T0, wire);
+        Sent syn = wire.one();
+        assertSegment(syn, SYN, ISS, 0);
+        assertEquals(config.maxSegmentSize(), syn.header().options().maxSegmentSize());
+        assertEquals(State.SYN_SENT, c.state());
+        return c;
+    }
+
+    @Test
+    void synSentSynAck() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0 + 10 * MS, withOptions(seg(SYN | ACK, IRS, ISS + 1), mss(1460)), NOTHING);
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        assertEquals(State.ESTABLISHED, c.state());
+        assertEquals(TcpConnection.NONE, c.deadline());
+    }
+
+    @Test
+    void synSentSynAckWithData() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(SYN | ACK | FIN, IRS, ISS + 1), bytes(5, 1));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 7);
+        assertEquals(State.CLOSE_WAIT, c.state());
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, readAll(c));
+        assertEquals(-1, c.read(T0, MemorySegment.ofArray(new byte[1])));
+    }
+
+    @Test
+    void synSentSyn() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(SYN, IRS, 0), NOTHING);
+        assertEquals(State.SYN_RECEIVED, c.state());
+        assertSegment(wire.one(), SYN | ACK, ISS, IRS + 1);
+        // RFC 9293 figure 8: the peer's SYN-ACK is not acceptable here (its SYN is old) and is answered with
+        // an ACK; the peer's ACK of that kind completes the open.
+        c.receive(T0, seg(SYN | ACK, IRS, ISS + 1), NOTHING);
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), NOTHING);
+        assertEquals(State.ESTABLISHED, c.state());
+    }
+
+    @Test
+    void synSentRst() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(RST | ACK, 0, ISS + 1), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.of(Failure.REFUSED), c.failure());
+        wire.none();
+    }
+
+    @Test
+    void synSentRstWithoutAck() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(RST, IRS, 0), NOTHING);
+        assertEquals(State.SYN_SENT, c.state());
+        wire.none();
+    }
+
+    @Test
+    void synSentUnacceptableAck() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(SYN | ACK, IRS, ISS + 5), NOTHING);
+        assertSegment(wire.one(), RST, ISS + 5, 0);
+        assertEquals(State.SYN_SENT, c.state());
+        c.receive(T0, seg(RST | ACK, IRS, ISS), NOTHING); // an ACK of ISS acknowledges nothing
+        assertEquals(State.SYN_SENT, c.state());
+        wire.none();
+    }
+
+    @Test
+    void synSentAckWithoutSyn() {
+        TcpConnection c = synSent(CONFIG);
+        c.receive(T0, seg(ACK, IRS, ISS + 1), NOTHING);
+        wire.none();
+        assertEquals(State.SYN_SENT, c.state());
+    }
+
+    @Test
+    void synSentTimeout() {
+        TcpConnection c = synSent(CONFIG);
+        long now = T0;
+        long rto = S;
+        for (int i = 0; i < CONFIG.maxSynRetransmissions(); i++) {
+            assertEquals(now + rto, c.deadline());
+            now = c.deadline();
+            c.tick(now);
+            assertSegment(wire.one(), SYN, ISS, 0);
+            rto *= 2;
+        }
+        c.tick(c.deadline());
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.of(Failure.TIMED_OUT), c.failure());
+        wire.none();
+    }
+
+    @Test
+    void synSentPortUnreachable() {
+        TcpConnection c = synSent(CONFIG);
+        c.icmpError(T0, 3, 3, ISS + 7); // not a sequence number in flight
+        assertEquals(State.SYN_SENT, c.state());
+        c.icmpError(T0, 3, 3, ISS);
+        assertEquals(Optional.of(Failure.REFUSED), c.failure());
+    }
+
+    @Test
+    void synSentHostUnreachable() {
+        TcpConnection c = synSent(CONFIG.withRetransmission(Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(60), 1));
+        c.icmpError(T0, 3, 1, ISS); // soft: remembered
+        assertEquals(State.SYN_SENT, c.state());
+        c.tick(c.deadline());
+        wire.take();
+        c.tick(c.deadline());
+        assertEquals(Optional.of(Failure.UNREACHABLE), c.failure());
+    }
+
+    @Test
+    void synSentShutdown() {
+        TcpConnection c = synSent(CONFIG);
+        c.write(T0, bytes(3, 0));
+        c.shutdownOutput(T0);
+        wire.none();
+        c.receive(T0, seg(SYN | ACK, IRS, ISS + 1), NOTHING);
+        assertEquals(State.FIN_WAIT_1, c.state());
+        assertSegment(wire.one(), ACK | PSH | FIN, ISS + 1, IRS + 1);
+    }
+
+    @Test
+    void synSentAbort() {
+        TcpConnection c = synSent(CONFIG);
+        c.abort(T0);
+        wire.none();
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.empty(), c.failure());
+    }
+
+    // ---- SYN-RECEIVED ----
+
+    TcpConnection synReceived() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, seg(SYN, IRS, 0), ISS, CONFIG, T0, wire);
+        wire.one();
+        return c;
+    }
+
+    @Test
+    void synReceivedAck() {
+        TcpConnection c = synReceived();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), NOTHING);
+        assertEquals(State.ESTABLISHED, c.state());
+        wire.none();
+    }
+
+    @Test
+    void synReceivedAckWithData() {
+        TcpConnection c = synReceived();
+        c.receive(T0, seg(ACK | PSH, IRS + 1, ISS + 1), bytes(3, 7));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 4);
+        assertArrayEquals(new byte[] {7, 8, 9}, readAll(c));
+    }
+
+    @Test
+    void synReceivedUnacceptableAck() {
+        TcpConnection c = synReceived();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 9), NOTHING);
+        assertSegment(wire.one(), RST, ISS + 9, 0);
+        assertEquals(State.SYN_RECEIVED, c.state());
+    }
+
+    @Test
+    void synReceivedSyn() {
+        TcpConnection c = synReceived();
+        c.receive(T0 + MS, seg(SYN, IRS, 0), NOTHING); // the peer did not get our SYN-ACK
+        assertSegment(wire.one(), SYN | ACK, ISS, IRS + 1);
+        assertEquals(State.SYN_RECEIVED, c.state());
+    }
+
+    @Test
+    void synReceivedRst() {
+        TcpConnection c = synReceived();
+        c.receive(T0, seg(RST, IRS + 1, 0), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.of(Failure.RESET), c.failure());
+    }
+
+    @Test
+    void synReceivedTimeout() {
+        TcpConnection c = synReceived();
+        c.tick(T0 + S);
+        assertSegment(wire.one(), SYN | ACK, ISS, IRS + 1);
+        assertEquals(T0 + 3 * S, c.deadline());
+    }
+
+    @Test
+    void synReceivedFin() {
+        TcpConnection c = synReceived();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), NOTHING);
+        assertEquals(State.CLOSE_WAIT, c.state());
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 2);
+    }
+
+    // ---- ESTABLISHED ----
+
+    @Test
+    void establishedData() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK | PSH, IRS + 1, ISS + 1), bytes(100, 0));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 101);
+        assertEquals(100, c.readable());
+        assertArrayEquals(bytes(100, 0).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), readAll(c));
+        assertEquals(0, c.read(T0, MemorySegment.ofArray(new byte[1])));
+    }
+
+    @Test
+    void establishedFin() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), bytes(2, 0));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 4);
+        assertEquals(State.CLOSE_WAIT, c.state());
+        assertTrue(c.endOfStream());
+        assertEquals(2, readAll(c).length);
+        assertEquals(-1, c.read(T0, MemorySegment.ofArray(new byte[1])));
+    }
+
+    @Test
+    void establishedRst() {
+        TcpConnection c = established();
+        c.receive(T0, seg(RST, IRS + 1, 0), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.of(Failure.RESET), c.failure());
+        assertThrows(IllegalStateException.class, () -> c.write(T0, bytes(1, 0)));
+        assertEquals(-1, c.read(T0, MemorySegment.ofArray(new byte[1])));
+    }
+
+    @Test
+    void establishedRstInWindow() {
+        TcpConnection c = established();
+        c.receive(T0, seg(RST, IRS + 100, 0), NOTHING); // RFC 5961 §3.2: not exact, so challenged
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        assertEquals(State.ESTABLISHED, c.state());
+    }
+
+    @Test
+    void establishedRstOutsideWindow() {
+        TcpConnection c = established();
+        c.receive(T0, seg(RST, IRS - 100, 0), NOTHING);
+        wire.none();
+        assertEquals(State.ESTABLISHED, c.state());
+    }
+
+    @Test
+    void establishedSyn() {
+        TcpConnection c = established();
+        c.receive(T0, seg(SYN, IRS + 1, 0), NOTHING); // RFC 5961 §4.2: challenged whatever the sequence number
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        assertEquals(State.ESTABLISHED, c.state());
+    }
+
+    @Test
+    void establishedChallengeAcksAreRateLimited() {
+        TcpConnection c = established();
+        for (int i = 0; i < 3 * TcpConnection.CHALLENGE_ACKS_PER_SECOND; i++) {
+            c.receive(T0 + i * MS, seg(SYN, IRS + 1, 0), NOTHING);
+        }
+        assertEquals(TcpConnection.CHALLENGE_ACKS_PER_SECOND, wire.take().size());
+        c.receive(T0 + S, seg(SYN, IRS + 1, 0), NOTHING);
+        assertEquals(1, wire.take().size());
+    }
+
+    @Test
+    void establishedUnacceptableSegment() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK, IRS - 10, ISS + 1), bytes(5, 0)); // old data
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        assertEquals(0, c.readable());
+    }
+
+    @Test
+    void establishedAckOfUnsentData() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK | PSH, IRS + 1, ISS + 50), bytes(5, 0)); // RFC 5961 §5.2: dropped, ACK sent
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        assertEquals(0, c.readable());
+    }
+
+    @Test
+    void establishedAckWithoutAckFlag() {
+        TcpConnection c = established();
+        c.receive(T0, seg(PSH, IRS + 1, 0), bytes(5, 0));
+        wire.none();
+        assertEquals(0, c.readable());
+    }
+
+    @Test
+    void establishedShutdown() {
+        TcpConnection c = established();
+        c.shutdownOutput(T0);
+        assertEquals(State.FIN_WAIT_1, c.state());
+        assertSegment(wire.one(), ACK | FIN, ISS + 1, IRS + 1);
+        assertThrows(IllegalStateException.class, () -> c.write(T0, bytes(1, 0)));
+        assertEquals(0, c.writable());
+    }
+
+    @Test
+    void establishedAbort() {
+        TcpConnection c = established();
+        c.abort(T0);
+        assertSegment(wire.one(), RST, ISS + 1, 0);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.empty(), c.failure());
+    }
+
+    @Test
+    void establishedIcmpUnreachable() {
+        TcpConnection c = established(CONFIG.withRetransmission(Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(60), 1));
+        c.write(T0, bytes(10, 0));
+        wire.one();
+        c.icmpError(T0, 3, 3, ISS + 1); // hard, but not in SYN-SENT: remembered (RFC 5927 §4.1)
+        assertEquals(State.ESTABLISHED, c.state());
+        c.tick(c.deadline());
+        wire.one();
+        c.tick(c.deadline());
+        assertEquals(Optional.of(Failure.REFUSED), c.failure());
+    }
+
+    // ---- FIN-WAIT-1, FIN-WAIT-2, CLOSING, TIME-WAIT ----
+
+    TcpConnection finWait1() {
+        TcpConnection c = established();
+        c.shutdownOutput(T0);
+        wire.one();
+        return c;
+    }
+
+    @Test
+    void finWait1Ack() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 2), NOTHING);
+        assertEquals(State.FIN_WAIT_2, c.state());
+        wire.none();
+        assertEquals(TcpConnection.NONE, c.deadline());
+    }
+
+    @Test
+    void finWait1Fin() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), NOTHING); // simultaneous close
+        assertEquals(State.CLOSING, c.state());
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 2);
+    }
+
+    @Test
+    void finWait1FinAck() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 2), NOTHING);
+        assertEquals(State.TIME_WAIT, c.state());
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 2);
+    }
+
+    @Test
+    void finWait1Data() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(4, 0));
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 5);
+        assertEquals(4, c.readable());
+    }
+
+    @Test
+    void finWait1Timeout() {
+        TcpConnection c = finWait1();
+        c.tick(T0 + S);
+        assertSegment(wire.one(), ACK | FIN, ISS + 1, IRS + 1);
+    }
+
+    @Test
+    void finWait2Fin() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 2), NOTHING);
+        c.receive(T0 + S, seg(ACK | FIN, IRS + 1, ISS + 2), NOTHING);
+        assertEquals(State.TIME_WAIT, c.state());
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 2);
+        assertEquals(T0 + S + 60 * S, c.deadline());
+    }
+
+    @Test
+    void finWait2Data() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 2), NOTHING);
+        c.receive(T0, seg(ACK | PSH, IRS + 1, ISS + 2), bytes(3, 0));
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 4);
+        assertEquals(3, c.readable());
+    }
+
+    @Test
+    void closingAck() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), NOTHING);
+        wire.one();
+        c.receive(T0, seg(ACK, IRS + 2, ISS + 2), NOTHING);
+        assertEquals(State.TIME_WAIT, c.state());
+        wire.none();
+    }
+
+    TcpConnection timeWait() {
+        TcpConnection c = finWait1();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 2), NOTHING);
+        wire.one();
+        return c;
+    }
+
+    @Test
+    void timeWaitTimeout() {
+        TcpConnection c = timeWait();
+        c.tick(T0 + 60 * S - 1);
+        assertEquals(State.TIME_WAIT, c.state());
+        c.tick(T0 + 60 * S);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.empty(), c.failure());
+        assertEquals(TcpConnection.NONE, c.deadline());
+    }
+
+    @Test
+    void timeWaitFin() {
+        TcpConnection c = timeWait();
+        c.receive(T0 + 30 * S, seg(ACK | FIN, IRS + 1, ISS + 2), NOTHING); // our ACK of it was lost
+        assertSegment(wire.one(), ACK, ISS + 2, IRS + 2);
+        assertEquals(T0 + 90 * S, c.deadline(), "2·MSL again");
+    }
+
+    @Test
+    void timeWaitRst() {
+        TcpConnection c = timeWait();
+        c.receive(T0, seg(RST, IRS + 2, 0), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.empty(), c.failure());
+    }
+
+    @Test
+    void timeWaitConfigured() {
+        TcpConnection c = established(CONFIG.withTimeWait(Duration.ofSeconds(2)));
+        c.shutdownOutput(T0);
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 2), NOTHING);
+        assertEquals(T0 + 2 * S, c.deadline());
+    }
+
+    @Test
+    void closedSegment() {
+        TcpConnection c = timeWait();
+        c.tick(T0 + 60 * S);
+        c.receive(T0 + 61 * S, seg(ACK, IRS + 2, ISS + 2), NOTHING);
+        assertSegment(wire.one(), RST, ISS + 2, 0);
+    }
+
+    // ---- CLOSE-WAIT, LAST-ACK ----
+
+    TcpConnection closeWait() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), NOTHING);
+        wire.one();
+        return c;
+    }
+
+    @Test
+    void closeWaitShutdown() {
+        TcpConnection c = closeWait();
+        c.shutdownOutput(T0);
+        assertEquals(State.LAST_ACK, c.state());
+        assertSegment(wire.one(), ACK | FIN, ISS + 1, IRS + 2);
+    }
+
+    @Test
+    void closeWaitWrite() {
+        TcpConnection c = closeWait();
+        assertEquals(3, c.write(T0, bytes(3, 0)));
+        assertSegment(wire.one(), ACK | PSH, ISS + 1, IRS + 2);
+    }
+
+    @Test
+    void closeWaitFin() {
+        TcpConnection c = closeWait();
+        c.receive(T0, seg(ACK | FIN, IRS + 1, ISS + 1), NOTHING); // the FIN again
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 2);
+        assertEquals(State.CLOSE_WAIT, c.state());
+    }
+
+    @Test
+    void lastAckAck() {
+        TcpConnection c = closeWait();
+        c.shutdownOutput(T0);
+        wire.one();
+        c.receive(T0, seg(ACK, IRS + 2, ISS + 2), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+        assertEquals(Optional.empty(), c.failure());
+        assertEquals(TcpConnection.NONE, c.deadline());
+        wire.none();
+    }
+
+    @Test
+    void lastAckRst() {
+        TcpConnection c = closeWait();
+        c.shutdownOutput(T0);
+        c.receive(T0, seg(RST, IRS + 2, 0), NOTHING);
+        assertEquals(State.CLOSED, c.state());
+    }
+
+    // ---- the acceptability test, RFC 9293 §3.10.7.4 ----
+
+    @Test
+    void acceptabilityFourCases() {
+        // SEG.LEN = 0, RCV.WND = 0: only SEG.SEQ = RCV.NXT.
+        assertTrue(TcpConnection.acceptable(100, 0, 100, 0));
+        assertFalse(TcpConnection.acceptable(101, 0, 100, 0));
+        // SEG.LEN = 0, RCV.WND > 0: RCV.NXT ≤ SEG.SEQ < RCV.NXT + RCV.WND.
+        assertTrue(TcpConnection.acceptable(109, 0, 100, 10));
+        assertFalse(TcpConnection.acceptable(110, 0, 100, 10));
+        assertFalse(TcpConnection.acceptable(99, 0, 100, 10));
+        // SEG.LEN > 0, RCV.WND = 0: never.
+        assertFalse(TcpConnection.acceptable(100, 1, 100, 0));
+        // SEG.LEN > 0, RCV.WND > 0: the first or the last byte in the window.
+        assertTrue(TcpConnection.acceptable(95, 6, 100, 10));
+        assertFalse(TcpConnection.acceptable(95, 5, 100, 10));
+        assertTrue(TcpConnection.acceptable(109, 50, 100, 10));
+        assertFalse(TcpConnection.acceptable(110, 1, 100, 10));
+        // Across the wrap of sequence numbers.
+        assertTrue(TcpConnection.acceptable(-3, 4, -2, 10));
+        assertTrue(TcpConnection.acceptable(3, 1, -2, 10));
+    }
+}
