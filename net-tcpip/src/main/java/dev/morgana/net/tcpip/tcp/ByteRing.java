@@ -78,11 +78,9 @@ final class ByteRing {
         if (n < 0 || n > length) {
             throw new IndexOutOfBoundsException(n + " past " + length + " held bytes");
         }
+        // The head moves, never resets: bytes written past the tail (out-of-order data) stay where they are.
         head = index(n);
         length -= n;
-        if (length == 0) {
-            head = 0; // keeps later segments whole rather than split at the end of the array
-        }
     }
 
     /** Drops everything. */

@@ -1290,6 +1290,9 @@ public final class TcpConnection {
     public String toString() {
         return "TcpConnection[" + local + " → " + remote + ", " + state + (failure != null ? " " + failure : "")
                 + ", una " + Integer.toUnsignedString(sndUna) + ", nxt " + Integer.toUnsignedString(sndNxt)
-                + ", wnd " + sndWnd + ", rcv.nxt " + Integer.toUnsignedString(rcvNxt) + "]";
+                + ", max " + Integer.toUnsignedString(sndMax) + ", wnd " + sndWnd + ", cwnd " + cwnd + ", queued "
+                + send.length() + (finQueued ? "+FIN" : "") + ", rto " + rto / 1_000_000 + " ms, rcv.nxt "
+                + Integer.toUnsignedString(rcvNxt) + ", rcv.wnd " + rcvWnd() + ", readable " + receive.length()
+                + ", out of order " + oooCount + "]";
     }
 }
