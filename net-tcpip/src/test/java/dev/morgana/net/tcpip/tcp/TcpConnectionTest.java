@@ -690,7 +690,171 @@ class TcpConnectionTest {
         assertEquals(State.CLOSED, c.state());
     }
 
-    // ---- the acceptability test, RFC 9293 §3.10.7.4 ----
+    // ---- ESTABLISHED: data transfer (RFC 9293 §3.8–3.9) ----
+
+    static byte[] array(MemorySegment m) {
+        return m.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
+    @Test
+    void establishedWriteSegmentsByMss() {
+        TcpConnection c = established();
+        assertEquals(2500, c.write(T0, bytes(2500, 0)));
+        List<Sent> out = wire.take();
+        assertEquals(3, out.size());
+        assertSegment(out.get(0), ACK, ISS + 1, IRS + 1);
+        assertSegment(out.get(1), ACK, ISS + 1001, IRS + 1);
+        assertSegment(out.get(2), ACK | PSH, ISS + 2001, IRS + 1);
+        assertArrayEquals(array(bytes(1000, 0)), out.get(0).payload());
+        assertArrayEquals(array(bytes(500, 2000)), out.get(2).payload());
+        assertEquals(T0 + S, c.deadline());
+    }
+
+    @Test
+    void establishedWriteLimitedByWindow() {
+        TcpConnection c = established();
+        c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 1), 1500), NOTHING);
+        c.write(T0, bytes(2500, 0));
+        // 500 bytes fit after the first 1000, but not all that is queued, and less than half the largest
+        // window: the sender's silly-window avoidance holds them (RFC 9293 §3.8.6.2.1).
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 1001), 1500), NOTHING);
+        List<Sent> out = wire.take();
+        assertEquals(2, out.size());
+        assertSegment(out.get(0), ACK, ISS + 1001, IRS + 1);
+        assertSegment(out.get(1), ACK | PSH, ISS + 2001, IRS + 1);
+    }
+
+    @Test
+    void establishedWriteBufferFull() {
+        TcpConnection c = established(CONFIG.withBuffers(4096, 4096));
+        assertEquals(4096, c.write(T0, bytes(10_000, 0)));
+        assertEquals(0, c.writable());
+        assertEquals(0, c.write(T0, bytes(10, 0)));
+        wire.take();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        assertEquals(1000, c.writable());
+    }
+
+    @Test
+    void establishedOutOfOrder() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK, IRS + 101, ISS + 1), bytes(100, 100));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1); // a duplicate ACK at once (RFC 5681 §4.2)
+        assertEquals(0, c.readable());
+        c.receive(T0, seg(ACK, IRS + 51, ISS + 1), bytes(100, 50)); // overlaps both sides of the hole
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(50, 0));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 201);
+        assertArrayEquals(array(bytes(200, 0)), readAll(c));
+    }
+
+    @Test
+    void establishedOutOfOrderIsBounded() {
+        TcpConnection c = established();
+        int ranges = TcpConnection.MAX_OUT_OF_ORDER + 1;
+        for (int i = 0; i < ranges; i++) { // data at 10–20, 30–40, …: one range more than are kept
+            c.receive(T0, seg(ACK, IRS + 1 + 20 * i + 10, ISS + 1), bytes(10, 20 * i + 10));
+        }
+        for (int i = 0; i < ranges; i++) { // the holes, 0–10, 20–30, …
+            c.receive(T0, seg(ACK, IRS + 1 + 20 * i, ISS + 1), bytes(10, 20 * i));
+        }
+        assertEquals(20 * ranges - 10, c.readable(), "the last range was not kept");
+        assertArrayEquals(array(bytes(20 * ranges - 10, 0)), readAll(c));
+    }
+
+    @Test
+    void establishedReadOpensWindow() {
+        TcpConnection c = established(CONFIG.withBuffers(4000, 4000));
+        for (int i = 0; i < 4; i++) {
+            c.receive(T0, seg(ACK, IRS + 1 + 1000 * i, ISS + 1), bytes(1000, 0));
+        }
+        List<Sent> acks = wire.take();
+        assertEquals(0, acks.getLast().header().window());
+        c.receive(T0, seg(ACK, IRS + 4001, ISS + 1), bytes(10, 0)); // no room: answered, not taken
+        assertEquals(0, wire.one().header().window());
+        c.read(T0, MemorySegment.ofArray(new byte[500]));
+        wire.none(); // 500 is less than a segment: no update yet (RFC 9293 §3.8.6.2.2)
+        c.read(T0, MemorySegment.ofArray(new byte[600]));
+        Sent update = wire.one();
+        assertSegment(update, ACK, ISS + 1, IRS + 4001);
+        assertEquals(1100, update.header().window());
+    }
+
+    // ---- ESTABLISHED: the retransmission timer (RFC 6298) ----
+
+    static final TcpConfig FAST_RTO = CONFIG.withRetransmission(Duration.ofSeconds(1), Duration.ofMillis(200),
+            Duration.ofSeconds(60), 3);
+
+    @Test
+    void establishedRetransmissionTimeout() {
+        TcpConnection c = established();
+        c.write(T0, bytes(1000, 0));
+        wire.one();
+        c.tick(T0 + S);
+        Sent again = wire.one();
+        assertSegment(again, ACK | PSH, ISS + 1, IRS + 1);
+        assertArrayEquals(array(bytes(1000, 0)), again.payload());
+        assertEquals(T0 + 3 * S, c.deadline(), "backed off to 2 s");
+        c.receive(T0 + 3 * S / 2, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        assertEquals(TcpConnection.NONE, c.deadline());
+        // Karn: the ACK of a retransmitted segment is no sample, the backed-off RTO stays.
+        c.write(T0 + 2 * S, bytes(10, 0));
+        assertEquals(T0 + 4 * S, c.deadline());
+    }
+
+    @Test
+    void establishedRttSamples() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), mss(1000)), ISS, FAST_RTO,
+                T0, wire);
+        c.receive(T0 + 100 * MS, seg(ACK, IRS + 1, ISS + 1), NOTHING); // the SYN-ACK is timed too
+        c.write(T0 + S, bytes(10, 0));
+        assertEquals(T0 + S + 300 * MS, c.deadline(), "SRTT 100 ms + 4 × RTTVAR 50 ms");
+        c.receive(T0 + S + 300 * MS, seg(ACK, IRS + 1, ISS + 11), NOTHING);
+        c.write(T0 + 2 * S, bytes(10, 0));
+        // RTTVAR = ¾·50 + ¼·|100 − 300| = 87.5 ms, SRTT = ⅞·100 + ⅛·300 = 125 ms.
+        assertEquals(T0 + 2 * S + 475 * MS, c.deadline());
+    }
+
+    @Test
+    void establishedRttSampleHasAFloor() {
+        TcpConnection c = established();
+        c.write(T0, bytes(10, 0));
+        c.receive(T0 + MS, seg(ACK, IRS + 1, ISS + 11), NOTHING);
+        c.write(T0 + S, bytes(10, 0));
+        assertEquals(T0 + 2 * S, c.deadline(), "RFC 6298 §2.4: at least 1 s");
+    }
+
+    @Test
+    void establishedRetransmissionsGiveUp() {
+        TcpConnection c = established(FAST_RTO);
+        c.write(T0, bytes(10, 0));
+        wire.one();
+        for (int i = 0; i < 3; i++) {
+            c.tick(c.deadline());
+            wire.one();
+        }
+        c.tick(c.deadline());
+        assertEquals(Optional.of(Failure.TIMED_OUT), c.failure());
+        assertEquals(State.CLOSED, c.state());
+        wire.none();
+    }
+
+    @Test
+    void establishedTimeoutGoesBackN() {
+        TcpConnection c = established();
+        c.write(T0, bytes(3000, 0));
+        assertEquals(3, wire.take().size());
+        c.tick(T0 + S);
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1); // the first only: the window is one segment now
+        c.receive(T0 + S, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        List<Sent> out = wire.take(); // slow start: two segments for the one acknowledged
+        assertEquals(2, out.size());
+        assertSegment(out.get(0), ACK, ISS + 1001, IRS + 1);
+        assertSegment(out.get(1), ACK | PSH, ISS + 2001, IRS + 1);
+    }
+
+        // ---- the acceptability test, RFC 9293 §3.10.7.4 ----
 
     @Test
     void acceptabilityFourCases() {
