@@ -854,7 +854,246 @@ class TcpConnectionTest {
         assertSegment(out.get(1), ACK | PSH, ISS + 2001, IRS + 1);
     }
 
-        // ---- the acceptability test, RFC 9293 §3.10.7.4 ----
+        // ---- RFC 7323: window scaling, timestamps, PAWS ----
+
+    static final TcpConfig EXTENSIONS = CONFIG.withExtensions(true, true).withMaxSegmentSize(1460);
+
+    static TcpOptions synOptions(int mss, int scale, int tsVal, int tsEcho) {
+        return new TcpOptions(mss, scale, false, false, 0, 0, List.of()).withTimestamps(tsVal, tsEcho);
+    }
+
+    static TcpOptions timestamps(int tsVal, int tsEcho) {
+        return TcpOptions.NONE.withTimestamps(tsVal, tsEcho);
+    }
+
+    /** A 256 KiB receive buffer needs a shift of 3 to be offered whole. */
+    TcpConnection synSentExtensions() {
+        TcpConnection c = TcpConnection.connect(LOCAL, REMOTE, ISS, EXTENSIONS, T0, wire);
+        TcpOptions offered = wire.one().header().options();
+        assertEquals(3, offered.windowScale());
+        assertTrue(offered.timestamps());
+        assertEquals((int) (T0 / MS), offered.timestampValue());
+        return c;
+    }
+
+    @Test
+    void synSentSynAckWithExtensions() {
+        TcpConnection c = synSentExtensions();
+        c.receive(T0 + 10 * MS, withOptions(seg(SYN | ACK, IRS, ISS + 1), synOptions(1460, 7, 555, (int) (T0 / MS))),
+                NOTHING);
+        Sent ack = wire.one();
+        assertEquals(timestamps((int) (T0 / MS) + 10, 555), ack.header().options());
+        assertEquals(256 * 1024 >> 3, ack.header().window());
+        // The peer's windows are scaled by 2⁷ from now on: 100 is 12800 bytes, eight segments of 1460 − 12.
+        c.receive(T0 + 10 * MS, withOptions(withWindow(seg(ACK, IRS + 1, ISS + 1), 100), timestamps(556, 0)),
+                NOTHING);
+        c.write(T0 + 10 * MS, bytes(20_000, 0));
+        List<Sent> out = wire.take();
+        assertEquals(8, out.size());
+        assertEquals(1448, out.getFirst().payload().length);
+    }
+
+    @Test
+    void synSentSynAckWithoutExtensions() {
+        TcpConnection c = synSentExtensions();
+        c.receive(T0, withWindow(seg(SYN | ACK, IRS, ISS + 1), 1000), NOTHING);
+        Sent ack = wire.one();
+        assertEquals(TcpOptions.NONE, ack.header().options(), "no timestamps unless both sent them");
+        assertEquals(0xFFFF, ack.header().window(), "no scaling unless both sent it");
+        c.write(T0, bytes(2000, 0));
+        assertEquals(TcpConnection.DEFAULT_MSS, wire.take().getFirst().payload().length, "no MSS option: 536");
+    }
+
+    @Test
+    void listenSynWithExtensions() {
+        TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 2, 99, 0)), ISS,
+                EXTENSIONS, T0, wire);
+        Sent synAck = wire.one();
+        assertEquals(synOptions(1460, 3, (int) (T0 / MS), 99), synAck.header().options());
+        assertEquals(0xFFFF, synAck.header().window(), "a SYN's window is never scaled");
+    }
+
+    @Test
+    void listenSynWithoutExtensions() {
+        TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), mss(1460)), ISS, EXTENSIONS, T0, wire);
+        TcpOptions answered = wire.one().header().options();
+        assertEquals(TcpOptions.ABSENT, answered.windowScale());
+        assertFalse(answered.timestamps());
+    }
+
+    TcpConnection establishedWithTimestamps() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)),
+                ISS, EXTENSIONS.withBuffers(60_000, 60_000), T0, wire);
+        wire.one();
+        c.receive(T0, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(1001, (int) (T0 / MS))), NOTHING);
+        return c;
+    }
+
+    @Test
+    void establishedPaws() {
+        TcpConnection c = establishedWithTimestamps();
+        c.receive(T0, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(1005, 0)), bytes(10, 0));
+        assertEquals(1005, wire.one().header().options().timestampEcho());
+        // An old timestamp: an old duplicate (RFC 7323 §5.3 R1), answered and dropped.
+        c.receive(T0, withOptions(seg(ACK, IRS + 11, ISS + 1), timestamps(1004, 0)), bytes(10, 10));
+        Sent ack = wire.one();
+        assertSegment(ack, ACK, ISS + 1, IRS + 11);
+        assertEquals(1005, ack.header().options().timestampEcho());
+        assertEquals(10, c.readable());
+        // 24 days later the timestamp to compare with has expired (RFC 7323 §5.5).
+        c.receive(T0 + TcpConnection.PAWS_IDLE, withOptions(seg(ACK, IRS + 11, ISS + 1), timestamps(1004, 0)),
+                bytes(10, 10));
+        assertEquals(20, c.readable());
+    }
+
+    @Test
+    void establishedRttFromTimestamps() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1, 0)),
+                ISS, EXTENSIONS.withRetransmission(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60),
+                        15), T0, wire);
+        // The ACK comes 300 ms after the SYN-ACK but echoes a timestamp from 100 ms later: the RTT is 200 ms.
+        c.receive(T0 + 300 * MS, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(2, (int) (T0 / MS) + 100)),
+                NOTHING);
+        c.write(T0 + S, bytes(10, 0));
+        assertEquals(T0 + S + 600 * MS, c.deadline(), "SRTT 200 ms + 4 × RTTVAR 100 ms");
+    }
+
+    // ---- Delayed ACKs, Nagle, zero-window probes, keep-alive ----
+
+    @Test
+    void establishedDelayedAck() {
+        TcpConnection c = established(CONFIG.withAcking(Duration.ofMillis(40), true));
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(100, 0));
+        wire.none();
+        assertEquals(T0 + 40 * MS, c.deadline());
+        c.tick(T0 + 40 * MS);
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 101);
+        assertEquals(TcpConnection.NONE, c.deadline());
+    }
+
+    @Test
+    void establishedDelayedAckEverySecondFullSegment() {
+        TcpConnection c = established(CONFIG.withAcking(Duration.ofMillis(40), true));
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(1000, 0));
+        wire.none();
+        c.receive(T0, seg(ACK, IRS + 1001, ISS + 1), bytes(1000, 0));
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 2001);
+        assertEquals(TcpConnection.NONE, c.deadline());
+    }
+
+    @Test
+    void establishedDelayedAckRidesOnData() {
+        TcpConnection c = established(CONFIG.withAcking(Duration.ofMillis(40), true));
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(100, 0));
+        c.write(T0 + MS, bytes(5, 0));
+        assertSegment(wire.one(), ACK | PSH, ISS + 1, IRS + 101);
+        assertEquals(T0 + MS + S, c.deadline(), "only the retransmission timer is left");
+    }
+
+    @Test
+    void establishedNagle() {
+        TcpConnection c = established(CONFIG.withAcking(Duration.ZERO, false));
+        c.write(T0, bytes(100, 0));
+        assertSegment(wire.one(), ACK | PSH, ISS + 1, IRS + 1); // nothing unacknowledged: sent
+        c.write(T0, bytes(50, 0));
+        c.write(T0, bytes(50, 0));
+        wire.none(); // small, and data unacknowledged: held (RFC 896)
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 101), NOTHING);
+        Sent held = wire.one();
+        assertSegment(held, ACK | PSH, ISS + 101, IRS + 1);
+        assertEquals(100, held.payload().length);
+        c.write(T0, bytes(1500, 0));
+        assertEquals(1000, wire.one().payload().length, "a full segment goes regardless");
+    }
+
+    @Test
+    void establishedZeroWindow() {
+        TcpConnection c = established();
+        c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 1), 0), NOTHING);
+        c.write(T0, bytes(100, 0));
+        wire.none();
+        assertEquals(T0 + S, c.deadline(), "the persist timer");
+        c.tick(T0 + S);
+        assertSegment(wire.one(), ACK, ISS, IRS + 1); // an old sequence number: the peer must answer
+        assertEquals(T0 + 3 * S, c.deadline(), "backed off");
+        c.receive(T0 + 2 * S, withWindow(seg(ACK, IRS + 1, ISS + 1), 0), NOTHING); // still closed
+        wire.none();
+        c.receive(T0 + 2 * S, withWindow(seg(ACK, IRS + 1, ISS + 1), 1000), NOTHING);
+        assertSegment(wire.one(), ACK | PSH, ISS + 1, IRS + 1);
+    }
+
+    @Test
+    void establishedZeroWindowAnsweredForever() {
+        TcpConnection c = established(FAST_RTO);
+        c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 1), 0), NOTHING);
+        c.write(T0, bytes(100, 0));
+        for (int i = 0; i < 10; i++) { // more probes than retransmissions allowed: answered, so no failure
+            long at = c.deadline();
+            c.tick(at);
+            wire.one();
+            c.receive(at, withWindow(seg(ACK, IRS + 1, ISS + 1), 0), NOTHING);
+        }
+        assertEquals(State.ESTABLISHED, c.state());
+        for (int i = 0; i < 4; i++) { // unanswered: the fourth times out
+            c.tick(c.deadline());
+        }
+        assertEquals(Optional.of(Failure.TIMED_OUT), c.failure());
+    }
+
+    @Test
+    void establishedKeepAlive() {
+        TcpConnection c = established(CONFIG.withKeepAlive(Duration.ofSeconds(10), Duration.ofSeconds(1), 2));
+        assertEquals(T0 + 10 * S, c.deadline());
+        c.receive(T0 + 5 * S, seg(ACK, IRS + 1, ISS + 1), NOTHING); // any segment restarts the idle time
+        assertEquals(T0 + 15 * S, c.deadline());
+        c.tick(T0 + 15 * S);
+        assertSegment(wire.one(), ACK, ISS, IRS + 1);
+        c.tick(T0 + 16 * S);
+        assertSegment(wire.one(), ACK, ISS, IRS + 1);
+        c.tick(T0 + 17 * S);
+        assertEquals(Optional.of(Failure.TIMED_OUT), c.failure());
+    }
+
+    // ---- RFC 5681 and RFC 6582 congestion control ----
+
+    @Test
+    void establishedSlowStart() {
+        TcpConnection c = established();
+        c.write(T0, bytes(20_000, 0));
+        assertEquals(10, wire.take().size(), "RFC 6928: ten segments of 1000 bytes");
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        assertEquals(2, wire.take().size(), "one segment acknowledged, the window grew by one");
+    }
+
+    @Test
+    void establishedFastRetransmit() {
+        TcpConnection c = established();
+        c.write(T0, bytes(6000, 0));
+        assertEquals(6, wire.take().size());
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // the second segment is lost
+        wire.take();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
+        wire.none();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // the third duplicate
+        Sent again = wire.one();
+        assertSegment(again, ACK, ISS + 1001, IRS + 1);
+        assertArrayEquals(array(bytes(1000, 1000)), again.payload());
+        // A partial acknowledgment (the fourth was lost too): NewReno sends that hole at once.
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 3001), NOTHING);
+        assertSegment(wire.take().getFirst(), ACK, ISS + 3001, IRS + 1);
+    }
+
+    @Test
+    void establishedAckTooOld() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK, IRS + 1, ISS - 70_000), NOTHING); // below SND.UNA − MAX.SND.WND (RFC 5961 §5.2)
+        assertSegment(wire.one(), ACK, ISS + 1, IRS + 1);
+        c.receive(T0, seg(ACK, IRS + 1, ISS - 100), NOTHING); // an old duplicate, within reach: ignored
+        wire.none();
+    }
+
+    // ---- the acceptability test, RFC 9293 §3.10.7.4 ----
 
     @Test
     void acceptabilityFourCases() {
