@@ -55,6 +55,8 @@ class TcpConnectionSimulationTest {
         long order;
         long now;
         long start;
+        /** When the channel dies: it drops everything sent from then on. */
+        long deadAt = Long.MAX_VALUE;
         int segments;
 
         Channel(RandomGenerator random) {
@@ -75,7 +77,7 @@ class TcpConnectionSimulationTest {
                 byte[] copy = payload.toArray(ValueLayout.JAVA_BYTE);
                 int copies = random.nextDouble() < duplication ? 2 : 1;
                 for (int i = 0; i < copies; i++) {
-                    if (random.nextDouble() >= loss) {
+                    if (random.nextDouble() >= loss && now - deadAt < 0) {
                         long delay = minDelay + (jitter == 0 ? 0 : random.nextLong(jitter));
                         queue.add(new Delivery(now + delay, order++, toServer, header, copy));
                     }
@@ -112,7 +114,8 @@ class TcpConnectionSimulationTest {
         }
 
         boolean unfinished() {
-            return connection != null && !ended && (connection.readable() > 0 || connection.endOfStream());
+            return connection != null && !ended && (connection.readable() > 0
+                    || connection.endOfStream() && connection.failure().isEmpty());
         }
 
         void run(long now) {
@@ -134,6 +137,9 @@ class TcpConnectionSimulationTest {
                     ended = n < 0;
                 } else {
                     int n = connection.read(now, MemorySegment.ofArray(incoming).asSlice(read, room));
+                    if (n < 0 && connection.failure().isPresent()) {
+                        return; // a failed connection reads -1, and the stream is cut short
+                    }
                     if (n < 0) {
                         fail(name + " saw the end of the stream after " + read + " of " + incoming.length + " bytes");
                     }
@@ -160,88 +166,139 @@ class TcpConnectionSimulationTest {
         return b;
     }
 
+    /** The two sides and the channel, run until nothing is left to happen. */
+    static final class Simulation {
+        final Channel channel;
+        final TcpConfig clientConfig;
+        final TcpConfig serverConfig;
+        final int serverIss;
+        final Side client;
+        final Side server;
+        final long start;
+        long now;
+
+        Simulation(RandomGenerator random, Channel channel, TcpConfig clientConfig, TcpConfig serverConfig) {
+            this.channel = channel;
+            this.clientConfig = clientConfig;
+            this.serverConfig = serverConfig;
+            byte[] up = payload(random);
+            byte[] down = payload(random);
+            int clientIss = random.nextBoolean() ? random.nextInt() : -random.nextInt(1, 100_000);
+            serverIss = random.nextInt();
+            client = new Side("client", up, down.length, random.nextBoolean() ? Integer.MAX_VALUE
+                    : random.nextInt(1_000, 50_000));
+            server = new Side("server", down, up.length, random.nextBoolean() ? Integer.MAX_VALUE
+                    : random.nextInt(1_000, 50_000));
+            now = random.nextLong(1L << 50); // any origin: the core only subtracts times
+            start = now;
+            channel.now = now;
+            channel.start = now;
+            client.connection = TcpConnection.connect(CLIENT, SERVER, clientIss, clientConfig, now,
+                    channel.toward(true));
+        }
+
+        void run() {
+            TcpConnection.Output toClient = channel.toward(false);
+            while (true) {
+                client.run(now);
+                server.run(now);
+                track(client, now, clientConfig);
+                track(server, now, serverConfig);
+                long next = TcpConnection.NONE;
+                for (Side side : new Side[] {client, server}) {
+                    if (side.connection != null && side.connection.deadline() != TcpConnection.NONE) {
+                        next = earliest(next, side.connection.deadline());
+                    }
+                }
+                if (!channel.queue.isEmpty()) {
+                    next = earliest(next, channel.queue.peek().at());
+                }
+                next = earliest(next, earliest(client.wakeAt(now), server.wakeAt(now)));
+                if (next == TcpConnection.NONE) {
+                    if (client.unfinished() || server.unfinished()) {
+                        continue; // nothing on the wire or the clocks, but an application still has reading to do
+                    }
+                    return;
+                }
+                assertTrue(next - now >= 0, "time runs forward");
+                now = next;
+                channel.now = now;
+                if (now - start > LIMIT) {
+                    fail("stuck after a day: " + this);
+                }
+                while (!channel.queue.isEmpty() && channel.queue.peek().at() - now <= 0) {
+                    Delivery d = channel.queue.poll();
+                    MemorySegment data = MemorySegment.ofArray(d.payload());
+                    Side to = d.toServer() ? server : client;
+                    if (d.header().has(TcpHeader.RST) && to.connection != null
+                            && to.connection.state() == State.TIME_WAIT) {
+                        to.resetInTimeWait = true;
+                    }
+                    if (!d.toServer()) {
+                        client.connection.receive(now, d.header(), data);
+                    } else if (server.connection != null) {
+                        server.connection.receive(now, d.header(), data);
+                    } else if (d.header().has(TcpHeader.SYN) && !d.header().has(TcpHeader.ACK)
+                            && !d.header().has(TcpHeader.RST)) {
+                        server.connection = TcpConnection.accept(SERVER, CLIENT, d.header(), serverIss, serverConfig,
+                                now, toClient);
+                    } else {
+                        TcpConnection.refuse(d.header(), d.payload().length, toClient);
+                    }
+                }
+                for (Side side : new Side[] {client, server}) {
+                    if (side.connection != null && side.connection.deadline() - now <= 0) {
+                        side.connection.tick(now);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "loss " + channel.loss + ", " + channel.segments + " segments, " + (now - start) / S + " s, "
+                    + client.connection + ", " + server.connection;
+        }
+    }
+
     @Property(tries = 100)
     void bothPayloadsArriveWholeAndInOrderThenBothClose(RandomGenerator random) {
+        Simulation sim = new Simulation(random, new Channel(random), randomConfig(random), randomConfig(random));
+        sim.run();
+        for (Side side : new Side[] {sim.client, sim.server}) {
+            assertEquals(Optional.empty(), side.connection.failure(), () -> side.name + " failed: " + sim);
+            assertEquals(State.CLOSED, side.connection.state(), sim::toString);
+            assertTrue(side.ended, () -> side.name + " did not see the end of the stream: " + sim);
+        }
+        assertArrayEquals(sim.client.outgoing, sim.server.incoming, "client → server");
+        assertArrayEquals(sim.server.outgoing, sim.client.incoming, "server → client");
+    }
+
+    /**
+     * The channel dies at a random moment (possibly before the first SYN, possibly after the last FIN) and
+     * drops everything from then on. With keep-alive on, nothing waits forever: both sides end CLOSED, and a
+     * side that did not get the whole of the peer's stream, or did not get its own acknowledged, failed with
+     * TIMED_OUT. A side that did not fail got everything.
+     */
+    @Property(tries = 30)
+    void aDeadChannelEndsBothSides(RandomGenerator random) {
         Channel channel = new Channel(random);
-        TcpConfig clientConfig = randomConfig(random);
-        TcpConfig serverConfig = randomConfig(random);
-        byte[] up = payload(random);
-        byte[] down = payload(random);
-        int clientIss = random.nextBoolean() ? random.nextInt() : -random.nextInt(1, 100_000);
-        int serverIss = random.nextInt();
-        Side client = new Side("client", up, down.length, random.nextBoolean() ? Integer.MAX_VALUE
-                : random.nextInt(1_000, 50_000));
-        Side server = new Side("server", down, up.length, random.nextBoolean() ? Integer.MAX_VALUE
-                : random.nextInt(1_000, 50_000));
-        long now = random.nextLong(1L << 50); // any origin: the core only subtracts times
-        long start = now;
-        channel.now = now;
-        channel.start = now;
-        client.connection = TcpConnection.connect(CLIENT, SERVER, clientIss, clientConfig, now, channel.toward(true));
-        TcpConnection.Output toClient = channel.toward(false);
-        while (true) {
-            client.run(now);
-            server.run(now);
-            track(client, now, clientConfig);
-            track(server, now, serverConfig);
-            long next = TcpConnection.NONE;
-            for (Side side : new Side[] {client, server}) {
-                if (side.connection != null && side.connection.deadline() != TcpConnection.NONE) {
-                    next = earliest(next, side.connection.deadline());
-                }
+        TcpConfig clientConfig = randomConfig(random).withKeepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3);
+        TcpConfig serverConfig = randomConfig(random).withKeepAlive(Duration.ofSeconds(30), Duration.ofSeconds(5), 3);
+        Simulation sim = new Simulation(random, channel, clientConfig, serverConfig);
+        channel.deadAt = sim.start + random.nextLong(0, 20 * S);
+        sim.run();
+        for (Side side : new Side[] {sim.client, sim.server}) {
+            if (side.connection == null) {
+                continue; // the server never heard the SYN
             }
-            if (!channel.queue.isEmpty()) {
-                next = earliest(next, channel.queue.peek().at());
-            }
-            next = earliest(next, earliest(client.wakeAt(now), server.wakeAt(now)));
-            if (next == TcpConnection.NONE) {
-                if (client.unfinished() || server.unfinished()) {
-                    continue; // nothing on the wire or the clocks, but an application still has reading to do
-                }
-                break;
-            }
-            assertTrue(next - now >= 0, "time runs forward");
-            now = next;
-            channel.now = now;
-            if (now - start > LIMIT) {
-                fail("stuck after a day: " + client.connection + ", " + server.connection + ", "
-                        + channel.segments + " segments, loss " + channel.loss);
-            }
-            while (!channel.queue.isEmpty() && channel.queue.peek().at() - now <= 0) {
-                Delivery d = channel.queue.poll();
-                MemorySegment data = MemorySegment.ofArray(d.payload());
-                Side to = d.toServer() ? server : client;
-                if (d.header().has(TcpHeader.RST) && to.connection != null
-                        && to.connection.state() == State.TIME_WAIT) {
-                    to.resetInTimeWait = true;
-                }
-                if (!d.toServer()) {
-                    client.connection.receive(now, d.header(), data);
-                } else if (server.connection != null) {
-                    server.connection.receive(now, d.header(), data);
-                } else if (d.header().has(TcpHeader.SYN) && !d.header().has(TcpHeader.ACK)
-                        && !d.header().has(TcpHeader.RST)) {
-                    server.connection = TcpConnection.accept(SERVER, CLIENT, d.header(), serverIss, serverConfig, now,
-                            toClient);
-                } else {
-                    TcpConnection.refuse(d.header(), d.payload().length, toClient);
-                }
-            }
-            for (Side side : new Side[] {client, server}) {
-                if (side.connection != null && side.connection.deadline() - now <= 0) {
-                    side.connection.tick(now);
-                }
-            }
+            assertEquals(State.CLOSED, side.connection.state(), sim::toString);
+            side.connection.failure().ifPresentOrElse(
+                    f -> assertEquals(TcpConnection.Failure.TIMED_OUT, f, sim::toString),
+                    () -> assertTrue(side.ended && side.read == side.incoming.length,
+                            () -> side.name + " closed cleanly without the whole stream: " + sim));
         }
-        String where = "loss " + channel.loss + ", " + channel.segments + " segments, " + client.connection + ", "
-                + server.connection;
-        for (Side side : new Side[] {client, server}) {
-            assertEquals(Optional.empty(), side.connection.failure(), () -> side.name + " failed: " + where);
-            assertEquals(State.CLOSED, side.connection.state(), where);
-            assertTrue(side.ended, () -> side.name + " did not see the end of the stream: " + where);
-        }
-        assertArrayEquals(up, server.incoming, "client → server");
-        assertArrayEquals(down, client.incoming, "server → client");
+        assertTrue(sim.client.connection.failure().isPresent() || sim.server.connection != null, sim::toString);
     }
 
     /** Checks that TIME-WAIT, once entered, lasts at least 2·MSL. */
