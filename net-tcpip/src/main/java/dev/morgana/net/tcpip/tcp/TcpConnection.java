@@ -470,7 +470,7 @@ public final class TcpConnection {
             default -> { } // SYN-SENT: the peer knows nothing; CLOSING, LAST-ACK, TIME-WAIT: both sides closed
         }
         close(null);
-        receive.clear();
+        receive.clear(); // even after the peer's FIN: an abort drops what was not read
     }
 
     /**
@@ -881,8 +881,8 @@ public final class TcpConnection {
                 place(now, offset, payload, skip, n);
             }
         }
-        // Eighth: the FIN, once everything before it has arrived.
-        if (fin) {
+        // Eighth: the FIN, once everything before it has arrived (and not if an earlier one already ended the data).
+        if (fin && !finReceived) {
             int finSeq = dataSeq + length;
             if (finSeq == rcvNxt) {
                 consumeFin(now);
@@ -917,6 +917,8 @@ public final class TcpConnection {
             }
             if (remoteFinPending && rcvNxt == remoteFinSeq) {
                 consumeFin(now);
+            } else if (remoteFinPending && Seq.gt(rcvNxt, remoteFinSeq)) {
+                remoteFinPending = false; // data past the FIN it announced: the peer contradicts itself
             }
         } else {
             // Out of order (RFC 5681 §4.2: acknowledged at once, a duplicate ACK for the sender to count).
@@ -1105,6 +1107,9 @@ public final class TcpConnection {
                 break;
             }
             int sent = emitData(now, sndNxt, len + (fin ? 1 : 0));
+            if (sent == 0) {
+                break;
+            }
             split = sent < len; // the buffer wrapped: the rest of this segment follows at once
             sndNxt += sent;
             push = false;
@@ -1263,6 +1268,8 @@ public final class TcpConnection {
         if (reason != null || !finReceived) {
             receive.clear();
         }
+        oooCount = 0;
+        remoteFinPending = false;
         send.clear();
         ackNow = false;
         retransmitAt = NONE;
@@ -1284,6 +1291,39 @@ public final class TcpConnection {
             return a;
         }
         return a - b <= 0 ? a : b;
+    }
+
+    /**
+     * Checks the invariants the fields document; for tests.
+     *
+     * @throws IllegalStateException naming the first that does not hold
+     */
+    void checkInvariants() {
+        check(Seq.le(iss, sndUna) && Seq.le(sndUna, sndNxt) && Seq.le(sndNxt, sndMax), "ISS ≤ SND.UNA ≤ SND.NXT ≤ max");
+        int d = sendStart - sndUna;
+        check(state == State.CLOSED || sndMax - sndUna <= send.length() + 2
+                && (d == 0 || d == 1 && sndUna == iss || d == -1 && finQueued && send.length() == 0),
+                "the send buffer holds what is in flight, from SND.UNA or after the SYN, or is empty after the FIN");
+        check(sndWnd >= 0 && maxSndWnd >= sndWnd && cwnd >= 0, "windows are not negative");
+        check(receive.length() <= receive.capacity() && rcvWnd() >= 0, "the receive buffer holds what fits");
+        check(oooCount <= MAX_OUT_OF_ORDER, "out-of-order ranges are bounded");
+        for (int i = 0; i < oooCount; i++) {
+            check(Seq.gt(oooStart[i], rcvNxt) && Seq.lt(oooStart[i], oooEnd[i])
+                    && Seq.le(oooEnd[i], rcvNxt + rcvWnd()), "out-of-order ranges lie in the window");
+            check(i == 0 || Seq.gt(oooStart[i], oooEnd[i - 1]), "out-of-order ranges are sorted and apart");
+        }
+        check(Seq.le(rcvAdvertisedEdge, rcvNxt + rcvWnd()) || state == State.SYN_SENT,
+                "the window's right edge never moves left");
+        check(state != State.CLOSED || deadline() == NONE, "a closed connection has no timers");
+        check(state == State.TIME_WAIT || timeWaitAt == NONE, "only TIME-WAIT has its timer");
+        check(rto >= config.minRetransmissionTimeout().toNanos() && rto <= config.maxRetransmissionTimeout().toNanos(),
+                "the RTO is within its bounds");
+    }
+
+    private void check(boolean holds, String invariant) {
+        if (!holds) {
+            throw new IllegalStateException(invariant + ": " + this);
+        }
     }
 
     @Override

@@ -250,6 +250,9 @@ class TcpConnectionSimulationTest {
                     if (side.connection != null && side.connection.deadline() - now <= 0) {
                         side.connection.tick(now);
                     }
+                    if (side.connection != null) {
+                        side.connection.checkInvariants();
+                    }
                 }
             }
         }
