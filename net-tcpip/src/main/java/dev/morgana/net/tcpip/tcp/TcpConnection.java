@@ -162,6 +162,8 @@ public final class TcpConnection {
     /** Whether the peer's FIN arrived ahead of data still missing, at {@link #remoteFinSeq}. */
     private boolean remoteFinPending;
     private int remoteFinSeq;
+    /** The largest payload received: what a full-sized segment is, for delayed ACKs (Linux's rcv_mss). */
+    private int largestSegment;
     /** The acknowledgment number last sent: Last.ACK.sent of RFC 7323. */
     private int lastAckSent;
     /** The right edge of the window last advertised. */
@@ -201,6 +203,8 @@ public final class TcpConnection {
     // RFC 5681 and RFC 6582 congestion control, in bytes.
 
     private int cwnd;
+    /** When data was last sent, for the restart window after idle (RFC 5681 §4.1). */
+    private long lastSentAt;
     private int ssthresh = Integer.MAX_VALUE;
     private int duplicateAcks;
     private boolean recovering;
@@ -248,6 +252,7 @@ public final class TcpConnection {
         this.rto = config.initialRetransmissionTimeout().toNanos();
         this.sndMss = Math.min(config.maxSegmentSize(), DEFAULT_MSS);
         this.challengeWindowStart = now - SECOND;
+        this.lastSentAt = now;
     }
 
     /**
@@ -430,8 +435,7 @@ public final class TcpConnection {
         }
         int n = receive.read(into);
         if (n > 0 && !finReceived && state != State.CLOSED) {
-            int grown = rcvNxt + advertisable() - rcvAdvertisedEdge;
-            if (grown >= Math.min(receive.capacity() / 2, config.maxSegmentSize())) {
+            if (rcvNxt + advertisable() - rcvAdvertisedEdge >= swsThreshold()) {
                 ackNow = true;
                 flush(now);
             }
@@ -727,6 +731,7 @@ public final class TcpConnection {
         irs = syn.sequence();
         rcvNxt = irs + 1;
         lastAckSent = rcvNxt;
+        rcvAdvertisedEdge = rcvNxt;
         sndWnd = syn.window(); // a SYN's window is never scaled
         maxSndWnd = sndWnd;
         sndWl1 = syn.sequence();
@@ -749,8 +754,15 @@ public final class TcpConnection {
     /** SYN-SENT or SYN-RECEIVED to ESTABLISHED, or on to FIN-WAIT-1 if output was shut down meanwhile. */
     private void established() {
         state = finQueued ? State.FIN_WAIT_1 : State.ESTABLISHED;
-        // RFC 6928 §2 / RFC 5681 §3.1: the initial window, one segment if the SYN or SYN-ACK was lost.
-        cwnd = synRetransmitted ? sndMss : Math.min(10 * sndMss, Math.max(2 * sndMss, 14_600));
+        if (synRetransmitted && rto < 3 * SECOND) {
+            rto = clampRto(3 * SECOND); // RFC 6298 §5.7: after a SYN timeout, data starts with an RTO of 3 s
+        }
+        cwnd = synRetransmitted ? sndMss : initialWindow(); // RFC 5681 §3.1: one segment if the SYN was lost
+    }
+
+    /** RFC 6928 §2: IW = min(10·MSS, max(2·MSS, 14600)). */
+    private int initialWindow() {
+        return Math.min(10 * sndMss, Math.max(2 * sndMss, 14_600));
     }
 
     /**
@@ -896,6 +908,7 @@ public final class TcpConnection {
 
     /** Copies {@code n} bytes of {@code payload} from {@code from} into the receive buffer, {@code offset} past RCV.NXT. */
     private void place(long now, int offset, MemorySegment payload, int from, int n) {
+        largestSegment = Math.max(largestSegment, n);
         if (offset == 0) {
             receive.writeAt(0, payload, from, n);
             receive.commit(n);
@@ -910,7 +923,7 @@ public final class TcpConnection {
                     removeRange(0);
                 }
                 ackNow = true;
-            } else if (config.delayedAckTimeout().isZero() || rcvNxt - lastAckSent >= 2 * config.maxSegmentSize()) {
+            } else if (config.delayedAckTimeout().isZero() || rcvNxt - lastAckSent > largestSegment) {
                 ackNow = true; // RFC 5681 §4.2: at least every second full-sized segment
             } else if (delayedAckAt == NONE) {
                 delayedAckAt = now + config.delayedAckTimeout().toNanos();
@@ -1088,6 +1101,9 @@ public final class TcpConnection {
 
     /** RFC 9293 §3.8.6.2.1 and RFC 896: send data (and the FIN) as the windows, Nagle and SWS avoidance allow. */
     private void sendData(long now) {
+        if (sndUna == sndMax && now - lastSentAt > rto && cwnd > initialWindow()) {
+            cwnd = initialWindow(); // RFC 5681 §4.1: after an idle RTO, the restart window
+        }
         boolean push = pushNow;
         pushNow = false;
         boolean split = false;
@@ -1147,6 +1163,7 @@ public final class TcpConnection {
             startTiming(now, seq + segLen);
         }
         emit(now, flags, seq, data);
+        lastSentAt = now;
         sndMax = Seq.max(sndMax, seq + segLen);
         if (retransmitAt == NONE) {
             retransmitAt = now + rto;
@@ -1221,9 +1238,23 @@ public final class TcpConnection {
         return receive.free();
     }
 
-    /** The window to advertise: RCV.WND to the scale's granularity, at most what the field can say. */
+    /**
+     * The window to advertise: RCV.WND to the scale's granularity and at most what the field can say — but the
+     * right edge last advertised stays put until the window can grow by a segment or half the buffer (RFC 9293
+     * §3.8.6.2.2, receiver silly-window avoidance).
+     */
     private int advertisable() {
-        return Math.min(rcvWnd() >>> rcvScale, 0xFFFF) << rcvScale;
+        int window = rcvWnd();
+        int kept = rcvAdvertisedEdge - rcvNxt;
+        if (kept >= 0 && kept < window && window - kept < swsThreshold()) {
+            window = kept;
+        }
+        return Math.min(window >>> rcvScale, 0xFFFF) << rcvScale;
+    }
+
+    /** How much the receive window must grow by before it is offered: Fr·RCV.BUFF or a segment, if smaller. */
+    private int swsThreshold() {
+        return Math.min(receive.capacity() / 2, config.maxSegmentSize());
     }
 
     /** The shift that lets the whole receive buffer be offered (RFC 7323 §2.3). */

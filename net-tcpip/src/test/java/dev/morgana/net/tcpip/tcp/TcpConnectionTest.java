@@ -775,6 +775,8 @@ class TcpConnectionTest {
         assertEquals(0, wire.one().header().window());
         c.read(T0, MemorySegment.ofArray(new byte[500]));
         wire.none(); // 500 is less than a segment: no update yet (RFC 9293 §3.8.6.2.2)
+        c.receive(T0, seg(ACK, IRS + 4000, ISS + 1), NOTHING); // a probe
+        assertEquals(0, wire.one().header().window(), "nor in an ACK: the right edge stays put");
         c.read(T0, MemorySegment.ofArray(new byte[600]));
         Sent update = wire.one();
         assertSegment(update, ACK, ISS + 1, IRS + 4001);
@@ -823,6 +825,19 @@ class TcpConnectionTest {
         c.receive(T0 + MS, seg(ACK, IRS + 1, ISS + 11), NOTHING);
         c.write(T0 + S, bytes(10, 0));
         assertEquals(T0 + 2 * S, c.deadline(), "RFC 6298 §2.4: at least 1 s");
+    }
+
+    @Test
+    void establishedAfterSynTimeout() {
+        TcpConnection c = synSent(CONFIG);
+        c.tick(T0 + S);
+        wire.one();
+        c.receive(T0 + 3 * S / 2, seg(SYN | ACK, IRS, ISS + 1), NOTHING);
+        wire.one();
+        c.write(T0 + 2 * S, bytes(1000, 0));
+        assertEquals(T0 + 5 * S, c.deadline(), "RFC 6298 §5.7: 3 s");
+        c.write(T0 + 2 * S, bytes(5000, 0));
+        assertEquals(1, wire.take().size(), "RFC 5681 §3.1: a lost SYN leaves an initial window of one segment");
     }
 
     @Test
@@ -1063,6 +1078,23 @@ class TcpConnectionTest {
         assertEquals(10, wire.take().size(), "RFC 6928: ten segments of 1000 bytes");
         c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING);
         assertEquals(2, wire.take().size(), "one segment acknowledged, the window grew by one");
+    }
+
+    @Test
+    void establishedIdleRestart() {
+        TcpConnection c = established();
+        c.write(T0, bytes(10_000, 0));
+        wire.take();
+        for (int i = 1; i <= 10; i++) { // slow start: the window grows by a segment per ACK, to 20 segments
+            c.receive(T0, seg(ACK, IRS + 1, ISS + 1 + 1000 * i), NOTHING);
+        }
+        c.write(T0 + 500 * MS, bytes(30_000, 0));
+        assertEquals(20, wire.take().size());
+        c.receive(T0 + 500 * MS, seg(ACK, IRS + 1, ISS + 30_001), NOTHING);
+        wire.take();
+        c.receive(T0 + 500 * MS, seg(ACK, IRS + 1, ISS + 40_001), NOTHING);
+        c.write(T0 + 2 * S, bytes(30_000, 0)); // idle for more than the RTO
+        assertEquals(10, wire.take().size(), "RFC 5681 §4.1: back to the initial window");
     }
 
     @Test
