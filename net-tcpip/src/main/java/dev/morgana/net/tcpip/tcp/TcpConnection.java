@@ -470,7 +470,8 @@ public final class TcpConnection {
      */
     public void abort(long now) {
         switch (state) {
-            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT -> emit(now, TcpHeader.RST, ackSeq(), EMPTY);
+            case SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSE_WAIT ->
+                    emit(now, TcpHeader.RST, ackSeq(), EMPTY);
             default -> { } // SYN-SENT: the peer knows nothing; CLOSING, LAST-ACK, TIME-WAIT: both sides closed
         }
         close(null);
@@ -602,7 +603,7 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 9293 §3.10.7.4: SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT. */
+    /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronised states, ESTABLISHED to TIME-WAIT. */
     private void synchronised(long now, TcpHeader seg, MemorySegment payload) {
         int seq = seg.sequence();
         int length = (int) payload.byteSize();
@@ -623,6 +624,7 @@ public final class TcpConnection {
             if (state == State.SYN_RECEIVED && seg.has(TcpHeader.SYN) && !seg.has(TcpHeader.ACK) && seq == irs) {
                 sndNxt = iss; // the peer's SYN again: our SYN-ACK was lost, send it again now
                 retransmitAt = NONE;
+                timing = false; // Karn: its ACK would not say which SYN-ACK it answers
                 return;
             }
             if (state == State.TIME_WAIT && seg.has(TcpHeader.FIN) && seq + segLen == rcvNxt) {
@@ -870,7 +872,7 @@ public final class TcpConnection {
         rto = clampRto(srtt + Math.max(MILLISECOND, 4 * rttvar));
     }
 
-    /** RFC 9293 §3.10.7.4 seventh and eighth: the data, then the FIN, of a segment whose data starts at {@code dataSeq}. */
+    /** RFC 9293 §3.10.7.4 seventh and eighth: the data, then the FIN, of a segment with data from {@code dataSeq}. */
     private void text(long now, TcpHeader seg, int dataSeq, MemorySegment payload) {
         int length = (int) payload.byteSize();
         boolean fin = seg.has(TcpHeader.FIN);
@@ -906,7 +908,7 @@ public final class TcpConnection {
         }
     }
 
-    /** Copies {@code n} bytes of {@code payload} from {@code from} into the receive buffer, {@code offset} past RCV.NXT. */
+    /** Copies {@code n} payload bytes from {@code from} to the receive buffer, {@code offset} past RCV.NXT. */
     private void place(long now, int offset, MemorySegment payload, int from, int n) {
         largestSegment = Math.max(largestSegment, n);
         if (offset == 0) {
@@ -1330,7 +1332,8 @@ public final class TcpConnection {
      * @throws IllegalStateException naming the first that does not hold
      */
     void checkInvariants() {
-        check(Seq.le(iss, sndUna) && Seq.le(sndUna, sndNxt) && Seq.le(sndNxt, sndMax), "ISS ≤ SND.UNA ≤ SND.NXT ≤ max");
+        check(Seq.le(iss, sndUna) && Seq.le(sndUna, sndNxt) && Seq.le(sndNxt, sndMax),
+                "ISS ≤ SND.UNA ≤ SND.NXT ≤ the highest sent");
         int d = sendStart - sndUna;
         check(state == State.CLOSED || sndMax - sndUna <= send.length() + 2
                 && (d == 0 || d == 1 && sndUna == iss || d == -1 && finQueued && send.length() == 0),

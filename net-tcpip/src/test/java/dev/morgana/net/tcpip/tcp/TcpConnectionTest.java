@@ -937,8 +937,9 @@ class TcpConnectionTest {
     }
 
     TcpConnection establishedWithTimestamps() {
-        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)),
-                ISS, EXTENSIONS.withBuffers(60_000, 60_000), T0, wire);
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE,
+                withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)), ISS, EXTENSIONS.withBuffers(60_000, 60_000),
+                T0, wire);
         wire.one();
         c.receive(T0, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(1001, (int) (T0 / MS))), NOTHING);
         return c;
@@ -963,9 +964,10 @@ class TcpConnectionTest {
 
     @Test
     void establishedRttFromTimestamps() {
+        TcpConfig config = EXTENSIONS.withRetransmission(Duration.ofSeconds(1), Duration.ofMillis(200),
+                Duration.ofSeconds(60), 15);
         TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1, 0)),
-                ISS, EXTENSIONS.withRetransmission(Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(60),
-                        15), T0, wire);
+                ISS, config, T0, wire);
         // The ACK comes 300 ms after the SYN-ACK but echoes a timestamp from 100 ms later: the RTT is 200 ms.
         c.receive(T0 + 300 * MS, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(2, (int) (T0 / MS) + 100)),
                 NOTHING);
