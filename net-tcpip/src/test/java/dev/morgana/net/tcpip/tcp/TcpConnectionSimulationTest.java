@@ -22,7 +22,8 @@ import java.util.random.RandomGenerator;
  * the window). Checked: each side
  * reads exactly the other's bytes, in order, then the end of the stream; both end in CLOSED or TIME-WAIT, and
  * TIME-WAIT lasts its 2·MSL. Configurations vary: MSS, buffer sizes, window scaling and timestamps each way,
- * Nagle, delayed ACKs, the initial sequence numbers (some about to wrap). Replay a seed with
+ * Nagle, delayed ACKs, the initial sequence numbers (some about to wrap); one try in five opens
+ * simultaneously, both ends sending a SYN. Replay a seed with
  * -Dmorgana.seed=N; add -Dtcp.trace=T to print every segment sent after T virtual seconds.
  */
 class TcpConnectionSimulationTest {
@@ -195,6 +196,10 @@ class TcpConnectionSimulationTest {
             channel.start = now;
             client.connection = TcpConnection.connect(CLIENT, SERVER, clientIss, clientConfig, now,
                     channel.toward(true));
+            if (random.nextInt(5) == 0) { // simultaneous open (RFC 9293 figure 8): both ends connect
+                server.connection = TcpConnection.connect(SERVER, CLIENT, serverIss, serverConfig, now,
+                        channel.toward(false));
+            }
         }
 
         void run() {
