@@ -616,7 +616,9 @@ public final class TcpConnection {
             ackNow = true;
             return;
         }
-        // First: the acceptability test.
+        // First: the acceptability test, with its "special allowance" for the ACK of a segment at RCV.NXT
+        // when the window is closed: its data is dropped, its acknowledgment and window taken.
+        boolean ackOnly = false;
         if (!acceptable(seq, segLen, rcvNxt, rcvWnd())) {
             if (rst) {
                 return; // RFC 5961 §3.2: a RST out of the window is dropped silently
@@ -627,11 +629,15 @@ public final class TcpConnection {
                 timing = false; // Karn: its ACK would not say which SYN-ACK it answers
                 return;
             }
-            if (state == State.TIME_WAIT && seg.has(TcpHeader.FIN) && seq + segLen == rcvNxt) {
-                timeWaitAt = now + config.timeWait().toNanos(); // §3.10.7.4 eighth: the FIN again restarts 2·MSL
+            if (rcvWnd() == 0 && seq == rcvNxt && !seg.has(TcpHeader.SYN)) {
+                ackOnly = true;
+            } else {
+                if (state == State.TIME_WAIT && seg.has(TcpHeader.FIN) && seq + segLen == rcvNxt) {
+                    timeWaitAt = now + config.timeWait().toNanos(); // §3.10.7.4 eighth: the FIN again restarts 2·MSL
+                }
+                ackNow = true;
+                return;
             }
-            ackNow = true;
-            return;
         }
         if (config.keepAlive()) {
             keepAliveAt = now + config.keepAliveIdle().toNanos();
@@ -705,6 +711,10 @@ public final class TcpConnection {
                 && Seq.le(seq, lastAckSent)) {
             tsRecent = options.timestampValue();
             tsRecentAt = now;
+        }
+        if (ackOnly) {
+            ackNow = true; // the data did not fit: say so, with the closed window
+            return;
         }
         // Sixth, urgent: ignored; its bytes are ordinary data (RFC 6093). Seventh and eighth: text and FIN.
         text(now, seg, seq, payload);

@@ -783,6 +783,23 @@ class TcpConnectionTest {
         assertEquals(1100, update.header().window());
     }
 
+    @Test
+    void establishedZeroWindowData() {
+        TcpConnection c = established(CONFIG.withBuffers(4000, 1000));
+        c.write(T0, bytes(500, 0));
+        wire.one();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(1000, 0));
+        assertEquals(0, wire.one().header().window());
+        // The window is closed, but the ACK of a segment at RCV.NXT still counts (RFC 9293 §3.10.7.4).
+        c.receive(T0, seg(ACK | FIN, IRS + 1001, ISS + 501), bytes(100, 0));
+        Sent ack = wire.one();
+        assertSegment(ack, ACK, ISS + 501, IRS + 1001);
+        assertEquals(0, ack.header().window());
+        assertEquals(4000, c.writable(), "our 500 bytes are acknowledged");
+        assertEquals(TcpConnection.NONE, c.deadline());
+        assertEquals(State.ESTABLISHED, c.state(), "the FIN after the data that did not fit is not taken");
+    }
+
     // ---- ESTABLISHED: the retransmission timer (RFC 6298) ----
 
     static final TcpConfig FAST_RTO = CONFIG.withRetransmission(Duration.ofSeconds(1), Duration.ofMillis(200),
