@@ -851,19 +851,24 @@ public final class TcpConnection {
         }
     }
 
-    /** RFC 6298 §5.3 and Karn: a sample if the timed segment is acknowledged; the timer restarted or stopped. */
+    /**
+     * RFC 6298 §5.3 and Karn: a sample if the timed segment is acknowledged; the timer restarted or stopped.
+     * With timestamps, the echoed TSval measures too (RFC 7323 §4.1), even the ACK of a retransmission, which
+     * Karn's algorithm alone could not time: so a backed-off RTO collapses at the first ACK after a timeout.
+     */
     private void sampleAndRestart(long now, TcpHeader seg) {
+        TcpOptions options = seg.options();
+        long echoed = timestamps && options.timestamps() && options.timestampEcho() != 0
+                ? (timestampNow(now) - options.timestampEcho()) * MILLISECOND : -1;
+        if (echoed > config.maxRetransmissionTimeout().toNanos()) {
+            echoed = -1; // not a timestamp of ours
+        }
         if (timing && Seq.ge(sndUna, timedSeq)) {
             timing = false;
             long sample = now - timedAt;
-            TcpOptions options = seg.options();
-            if (timestamps && options.timestamps() && options.timestampEcho() != 0) {
-                long echoed = (timestampNow(now) - options.timestampEcho()) * MILLISECOND;
-                if (echoed >= 0 && echoed <= sample) {
-                    sample = echoed; // RFC 7323 §4.1: the echoed timestamp measures the RTT
-                }
-            }
-            rttSample(sample);
+            rttSample(echoed >= 0 && echoed <= sample ? echoed : sample);
+        } else if (retransmissions > 0 && echoed >= 0) {
+            rttSample(echoed);
         }
         retransmissions = 0;
         retransmitAt = sndUna == sndMax ? NONE : now + rto;

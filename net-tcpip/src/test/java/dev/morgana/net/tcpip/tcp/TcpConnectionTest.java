@@ -992,6 +992,21 @@ class TcpConnectionTest {
         assertEquals(T0 + S + 600 * MS, c.deadline(), "SRTT 200 ms + 4 × RTTVAR 100 ms");
     }
 
+    @Test
+    void establishedRttFromTimestampsAfterTimeout() {
+        TcpConnection c = establishedWithTimestamps();
+        c.write(T0, bytes(10, 0));
+        wire.one();
+        c.tick(T0 + S);
+        Sent again = wire.one();
+        assertEquals(T0 + 3 * S, c.deadline(), "backed off");
+        // Karn's algorithm cannot time the ACK of a retransmission; its echoed timestamp can.
+        c.receive(T0 + S + 50 * MS, withOptions(seg(ACK, IRS + 1, ISS + 11),
+                timestamps(1002, again.header().options().timestampValue())), NOTHING);
+        c.write(T0 + 2 * S, bytes(10, 0));
+        assertEquals(T0 + 3 * S, c.deadline(), "a 50 ms sample: the 1 s minimum again, not 2 s");
+    }
+
     // ---- Delayed ACKs, Nagle, zero-window probes, keep-alive ----
 
     @Test
