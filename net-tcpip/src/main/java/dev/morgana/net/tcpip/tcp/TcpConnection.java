@@ -788,13 +788,20 @@ public final class TcpConnection {
             return false;
         }
         int window = seg.window() << sndScale;
-        if (Seq.gt(ack, sndUna)) {
+        boolean advances = Seq.gt(ack, sndUna);
+        if (advances) {
             newAck(now, seg);
         } else if (ack == sndUna && length == 0 && !seg.has(TcpHeader.FIN) && window == sndWnd
                 && sndMax != sndUna) {
             duplicateAck(now); // RFC 5681 §2's definition of a duplicate ACK
         }
-        if (Seq.lt(sndWl1, seg.sequence()) || sndWl1 == seg.sequence() && Seq.le(sndWl2, ack)) {
+        // The window is taken from a segment that acknowledges SND.UNA (so that SND.UNA + SND.WND is an edge the
+        // peer offered) and is newer than the last that set it: by SND.WL1 and SND.WL2 (RFC 9293), or by its ACK.
+        // The RFC's test alone would keep the old SND.WND while SND.UNA moves on when a peer's retransmission (an
+        // old SEG.SEQ) acknowledges new data, sliding the window past the edge the peer offered; an ACK that
+        // advances SND.UNA is never an old segment's (Linux's tcp_may_update_window).
+        if (ack == sndUna && (advances || Seq.lt(sndWl1, seg.sequence())
+                || sndWl1 == seg.sequence() && Seq.le(sndWl2, ack))) {
             sndWnd = window;
             maxSndWnd = Math.max(maxSndWnd, window);
             sndWl1 = seg.sequence();
@@ -1155,9 +1162,12 @@ public final class TcpConnection {
         }
     }
 
-    /** Sends the segment that starts at SND.UNA again (a fast or timeout retransmission); returns its SEG.LEN. */
+    /**
+     * Sends the segment that starts at SND.UNA again (a fast or timeout retransmission), no further than what
+     * was sent before, which the peer's window had room for; returns its SEG.LEN.
+     */
     private int retransmitFirst(long now) {
-        return emitData(now, sndUna, sndMss + 1);
+        return emitData(now, sndUna, Math.min(sndMss + 1, sndMax - sndUna));
     }
 
     /**

@@ -19,12 +19,13 @@ import java.util.random.RandomGenerator;
  * Two connections, a client and a server, joined by a channel that loses (up to 20 %), duplicates, delays
  * and so reorders segments, on virtual time: each side sends the other a random payload of up to 2 MiB and
  * shuts its output down, while reading at once or at a random pace per millisecond (a slow reader closes
- * the window). Checked: each side
- * reads exactly the other's bytes, in order, then the end of the stream; both end in CLOSED or TIME-WAIT, and
- * TIME-WAIT lasts its 2·MSL. Configurations vary: MSS, buffer sizes, window scaling and timestamps each way,
- * Nagle, delayed ACKs, the initial sequence numbers (some about to wrap); one try in five opens
- * simultaneously, both ends sending a SYN. Replay a seed with
- * -Dmorgana.seed=N; add -Dtcp.trace=T to print every segment sent after T virtual seconds.
+ * the window). Checked: each side reads exactly the other's bytes, in order, then the end of the stream; both
+ * end in CLOSED or TIME-WAIT, and TIME-WAIT lasts its 2·MSL; no side ever sends past the window the other
+ * offered, nor acknowledges what the other did not send; every documented invariant of the connections holds
+ * after every event. Configurations vary: MSS, buffer sizes, window scaling and timestamps each way, Nagle,
+ * delayed ACKs, the initial sequence numbers (some about to wrap); one try in five opens simultaneously, both
+ * ends sending a SYN. Replay a seed with -Dmorgana.seed=N; add -Dtcp.trace=T to print every segment sent and
+ * delivered after T virtual seconds.
  */
 class TcpConnectionSimulationTest {
 
@@ -68,9 +69,51 @@ class TcpConnectionSimulationTest {
             this.jitter = random.nextBoolean() ? 0 : random.nextLong(1, 30) * MS;
         }
 
+        /** Per side, 0 the client and 1 the server: its SYN's window-scale option, or -2 before its SYN. */
+        final int[] synScale = {-2, -2};
+        /** Per side: the furthest right edge of the window it advertised, once it has sent an ACK. */
+        final int[] edge = new int[2];
+        final boolean[] advertised = new boolean[2];
+        /** Per side: the sequence number after the last it sent, once it has sent something. */
+        final int[] end = new int[2];
+        final boolean[] started = new boolean[2];
+
+        /**
+         * Checks what a side sends against what the peer told it: data (and FIN) only within the peer's window,
+         * acknowledgments only of what the peer sent.
+         */
+        void check(int from, TcpHeader header, int length) {
+            int to = 1 - from;
+            if (header.has(TcpHeader.RST)) {
+                return;
+            }
+            if (header.has(TcpHeader.SYN)) {
+                synScale[from] = header.options().windowScale();
+            }
+            int segEnd = header.sequence() + header.sequenceLength(length);
+            int dataLength = header.sequenceLength(length) - (header.has(TcpHeader.SYN) ? 1 : 0);
+            if (dataLength > 0 && advertised[to]) {
+                assertTrue(Seq.le(segEnd, edge[to]), () -> "side " + from + " sent past the window: " + header
+                        + " + " + length + ", edge " + Integer.toUnsignedString(edge[to]));
+            }
+            if (header.has(TcpHeader.ACK)) {
+                assertTrue(started[to] && Seq.le(header.acknowledgment(), end[to]),
+                        () -> "side " + from + " acknowledged what was not sent: " + header);
+                boolean scaled = synScale[0] >= 0 && synScale[1] >= 0;
+                int window = header.has(TcpHeader.SYN) || !scaled ? header.window()
+                        : header.window() << synScale[from];
+                int right = header.acknowledgment() + window;
+                edge[from] = advertised[from] ? Seq.max(edge[from], right) : right;
+                advertised[from] = true;
+            }
+            end[from] = started[from] ? Seq.max(end[from], segEnd) : segEnd;
+            started[from] = true;
+        }
+
         TcpConnection.Output toward(boolean toServer) {
             return (header, payload) -> {
                 segments++;
+                check(toServer ? 0 : 1, header, (int) payload.byteSize());
                 if (System.getProperty("tcp.trace") != null && now - start > Long.getLong("tcp.trace") * S) {
                     System.err.println(((now - start) / 1_000_000) + (toServer ? " c>s " : " s>c ") + header + " len "
                             + payload.byteSize());
@@ -233,6 +276,10 @@ class TcpConnectionSimulationTest {
                 }
                 while (!channel.queue.isEmpty() && channel.queue.peek().at() - now <= 0) {
                     Delivery d = channel.queue.poll();
+                    if (System.getProperty("tcp.trace") != null && now - start > Long.getLong("tcp.trace") * S) {
+                        System.err.println(((now - start) / 1_000_000) + (d.toServer() ? " >s " : " >c ")
+                                + d.header() + " len " + d.payload().length);
+                    }
                     MemorySegment data = MemorySegment.ofArray(d.payload());
                     Side to = d.toServer() ? server : client;
                     if (d.header().has(TcpHeader.RST) && to.connection != null

@@ -726,6 +726,23 @@ class TcpConnectionTest {
     }
 
     @Test
+    void establishedRetransmissionAcknowledgesNewData() {
+        TcpConnection c = established();
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), bytes(100, 0));
+        wire.one();
+        c.write(T0, bytes(3000, 0));
+        assertEquals(3, wire.take().size());
+        c.receive(T0, withWindow(seg(ACK, IRS + 101, ISS + 1001), 2000), NOTHING); // the edge: ISS + 3001
+        wire.none();
+        // The peer sends its data again with more, and an ACK of ours that moves SND.UNA: the window it carries
+        // counts though its SEG.SEQ is older than SND.WL1's, and the edge stays where the peer put it.
+        c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 2001), 1000), bytes(200, 0));
+        assertSegment(wire.one(), ACK, ISS + 3001, IRS + 201);
+        c.write(T0, bytes(1000, 0));
+        wire.none();
+    }
+
+    @Test
     void establishedWriteBufferFull() {
         TcpConnection c = established(CONFIG.withBuffers(4096, 4096));
         assertEquals(4096, c.write(T0, bytes(10_000, 0)));
