@@ -166,7 +166,10 @@ public final class TcpConnection {
     private int largestSegment;
     /** The acknowledgment number last sent: Last.ACK.sent of RFC 7323. */
     private int lastAckSent;
-    /** The right edge of the window last advertised. */
+    /**
+     * The right edge of the receive window committed to: never moves left, never past RCV.NXT + RCV.WND. The
+     * window field may say a little more, rounded up to the scale's granularity.
+     */
     private int rcvAdvertisedEdge;
 
     // RFC 7323.
@@ -435,7 +438,7 @@ public final class TcpConnection {
         }
         int n = receive.read(into);
         if (n > 0 && !finReceived && state != State.CLOSED) {
-            if (rcvNxt + advertisable() - rcvAdvertisedEdge >= swsThreshold()) {
+            if (rcvNxt + rcvWnd() - rcvAdvertisedEdge >= swsThreshold()) {
                 ackNow = true;
                 flush(now);
             }
@@ -1211,7 +1214,7 @@ public final class TcpConnection {
         int window = 0;
         TcpOptions options = TcpOptions.NONE;
         if ((flags & TcpHeader.RST) == 0) {
-            window = syn ? Math.min(rcvWnd(), 0xFFFF) : advertisable() >>> rcvScale;
+            window = syn ? Math.min(rcvWnd(), 0xFFFF) : windowField();
             if (syn) {
                 boolean offer = state == State.SYN_SENT; // our SYN offers; a SYN-ACK answers the peer's offers
                 int scale = offer ? (config.windowScaling() ? ourWindowScale() : TcpOptions.ABSENT)
@@ -1226,7 +1229,8 @@ public final class TcpConnection {
         }
         if (ack) {
             lastAckSent = rcvNxt;
-            rcvAdvertisedEdge = rcvNxt + (syn ? window : window << rcvScale);
+            // The edge committed to: what the window field says, or less when it was rounded up.
+            rcvAdvertisedEdge = syn ? rcvNxt + window : Seq.min(offeredEdge(), rcvNxt + (window << rcvScale));
             ackNow = false;
             delayedAckAt = NONE;
         }
@@ -1266,17 +1270,26 @@ public final class TcpConnection {
     }
 
     /**
-     * The window to advertise: RCV.WND to the scale's granularity and at most what the field can say — but the
-     * right edge last advertised stays put until the window can grow by a segment or half the buffer (RFC 9293
-     * §3.8.6.2.2, receiver silly-window avoidance).
+     * The right edge to offer: the receive buffer's (RCV.NXT + RCV.WND), unless that is less than the SWS
+     * threshold past the edge offered last, which then stays (RFC 9293 §3.8.6.2.2, receiver silly-window
+     * avoidance); never left of RCV.NXT. Offered edges so never move left.
      */
-    private int advertisable() {
-        int window = rcvWnd();
-        int kept = rcvAdvertisedEdge - rcvNxt;
-        if (kept >= 0 && kept < window && window - kept < swsThreshold()) {
-            window = kept;
+    private int offeredEdge() {
+        int edge = rcvNxt + rcvWnd();
+        if (edge - rcvAdvertisedEdge < swsThreshold()) {
+            edge = rcvAdvertisedEdge;
         }
-        return Math.min(window >>> rcvScale, 0xFFFF) << rcvScale;
+        return Seq.max(edge, rcvNxt);
+    }
+
+    /**
+     * The window field for {@link #offeredEdge()}: scaled and rounded up, so that the edge the peer computes is
+     * never left of the one offered before, at most less than a granularity past it (and past the buffer: data
+     * there is trimmed on arrival, as Linux's rounding up does too); at most 0xFFFF.
+     */
+    private int windowField() {
+        int bytes = offeredEdge() - rcvNxt;
+        return (int) Math.min(((long) bytes + (1 << rcvScale) - 1) >>> rcvScale, 0xFFFF);
     }
 
     /** How much the receive window must grow by before it is offered: Fr·RCV.BUFF or a segment, if smaller. */
@@ -1372,7 +1385,7 @@ public final class TcpConnection {
             check(i == 0 || Seq.gt(oooStart[i], oooEnd[i - 1]), "out-of-order ranges are sorted and apart");
         }
         check(Seq.le(rcvAdvertisedEdge, rcvNxt + rcvWnd()) || state == State.SYN_SENT,
-                "the window's right edge never moves left");
+                "the window's right edge committed to lies in the receive buffer");
         check(state != State.CLOSED || deadline() == NONE, "a closed connection has no timers");
         check(state == State.TIME_WAIT || timeWaitAt == NONE, "only TIME-WAIT has its timer");
         check(rto >= config.minRetransmissionTimeout().toNanos() && rto <= config.maxRetransmissionTimeout().toNanos(),

@@ -21,8 +21,9 @@ import java.util.random.RandomGenerator;
  * shuts its output down, while reading at once or at a random pace per millisecond (a slow reader closes
  * the window). Checked: each side reads exactly the other's bytes, in order, then the end of the stream; both
  * end in CLOSED or TIME-WAIT, and TIME-WAIT lasts its 2·MSL; no side ever sends past the window the other
- * offered, nor acknowledges what the other did not send; every documented invariant of the connections holds
- * after every event. Configurations vary: MSS, buffer sizes, window scaling and timestamps each way, Nagle,
+ * offered, nor moves its own window's right edge left, nor acknowledges what the other did not send; every
+ * byte sent is the byte written at that place; every documented invariant of the connections holds after
+ * every event. Configurations vary: MSS, buffer sizes, window scaling and timestamps each way, Nagle,
  * delayed ACKs, the initial sequence numbers (some about to wrap); one try in five opens simultaneously, both
  * ends sending a SYN. Replay a seed with -Dmorgana.seed=N; add -Dtcp.trace=T to print every segment sent and
  * delivered after T virtual seconds.
@@ -77,18 +78,30 @@ class TcpConnectionSimulationTest {
         /** Per side: the sequence number after the last it sent, once it has sent something. */
         final int[] end = new int[2];
         final boolean[] started = new boolean[2];
+        /** Per side: the payload its application writes, and its SYN's sequence number. */
+        final byte[][] outgoing = new byte[2][];
+        final int[] iss = new int[2];
 
         /**
          * Checks what a side sends against what the peer told it: data (and FIN) only within the peer's window,
          * acknowledgments only of what the peer sent.
          */
-        void check(int from, TcpHeader header, int length) {
+        void check(int from, TcpHeader header, MemorySegment payload) {
             int to = 1 - from;
+            int length = (int) payload.byteSize();
             if (header.has(TcpHeader.RST)) {
                 return;
             }
             if (header.has(TcpHeader.SYN)) {
                 synScale[from] = header.options().windowScale();
+                iss[from] = header.sequence();
+            }
+            if (length > 0) {
+                int offset = header.sequence() + (header.has(TcpHeader.SYN) ? 1 : 0) - iss[from] - 1;
+                assertTrue(offset >= 0 && offset + length <= outgoing[from].length, () -> "side " + from
+                        + " sent bytes it was never given: " + header + " + " + length);
+                assertTrue(MemorySegment.ofArray(outgoing[from]).asSlice(offset, length).mismatch(payload) < 0,
+                        () -> "side " + from + " sent other bytes than written at " + header);
             }
             int segEnd = header.sequence() + header.sequenceLength(length);
             int dataLength = header.sequenceLength(length) - (header.has(TcpHeader.SYN) ? 1 : 0);
@@ -103,6 +116,10 @@ class TcpConnectionSimulationTest {
                 int window = header.has(TcpHeader.SYN) || !scaled ? header.window()
                         : header.window() << synScale[from];
                 int right = header.acknowledgment() + window;
+                int granularity = scaled && !header.has(TcpHeader.SYN) ? 1 << synScale[from] : 1;
+                // A SYN-ACK sent again cannot scale its window (RFC 7323 §2.2): only the others are held to this.
+                assertTrue(!advertised[from] || header.has(TcpHeader.SYN) || Seq.gt(right, edge[from] - granularity),
+                        () -> "side " + from + " moved its window's right edge left: " + header);
                 edge[from] = advertised[from] ? Seq.max(edge[from], right) : right;
                 advertised[from] = true;
             }
@@ -113,7 +130,7 @@ class TcpConnectionSimulationTest {
         TcpConnection.Output toward(boolean toServer) {
             return (header, payload) -> {
                 segments++;
-                check(toServer ? 0 : 1, header, (int) payload.byteSize());
+                check(toServer ? 0 : 1, header, payload);
                 if (System.getProperty("tcp.trace") != null && now - start > Long.getLong("tcp.trace") * S) {
                     System.err.println(((now - start) / 1_000_000) + (toServer ? " c>s " : " s>c ") + header + " len "
                             + payload.byteSize());
@@ -233,6 +250,8 @@ class TcpConnectionSimulationTest {
                     : random.nextInt(1_000, 50_000));
             server = new Side("server", down, up.length, random.nextBoolean() ? Integer.MAX_VALUE
                     : random.nextInt(1_000, 50_000));
+            channel.outgoing[0] = up;
+            channel.outgoing[1] = down;
             now = random.nextLong(1L << 50); // any origin: the core only subtracts times
             start = now;
             channel.now = now;

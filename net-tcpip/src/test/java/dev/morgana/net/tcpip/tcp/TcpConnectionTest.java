@@ -970,10 +970,26 @@ class TcpConnectionTest {
         assertFalse(answered.timestamps());
     }
 
+    @Test
+    void establishedScaledWindowKeepsItsEdge() {
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1, 0)),
+                ISS, EXTENSIONS.withExtensions(true, false), T0, wire);
+        assertEquals(3, wire.one().header().options().windowScale());
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1), NOTHING);
+        long buffer = Integer.toUnsignedLong(IRS + 1) + 256 * 1024; // the receive buffer's right edge
+        for (int i = 0; i < 40; i++) { // odd sizes: RCV.NXT moves off the 8-byte granularity
+            c.receive(T0, seg(ACK, IRS + 1 + 3 * i, ISS + 1), bytes(3, i));
+            Sent ack = wire.one();
+            long right = Integer.toUnsignedLong(ack.ack()) + ((long) ack.header().window() << 3);
+            // Rounded up to 8 bytes from an edge that stays where the buffer's is: neither drifts left (as
+            // rounding down would, a little at every ACK) nor creeps right.
+            assertTrue(right >= buffer && right < buffer + 8, () -> right + " for " + buffer);
+        }
+    }
+
     TcpConnection establishedWithTimestamps() {
-        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE,
-                withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)), ISS, EXTENSIONS.withBuffers(60_000, 60_000),
-                T0, wire);
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)),
+                ISS, EXTENSIONS.withBuffers(60_000, 60_000), T0, wire);
         wire.one();
         c.receive(T0, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(1001, (int) (T0 / MS))), NOTHING);
         return c;
