@@ -988,8 +988,9 @@ class TcpConnectionTest {
     }
 
     TcpConnection establishedWithTimestamps() {
-        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0)),
-                ISS, EXTENSIONS.withBuffers(60_000, 60_000), T0, wire);
+        TcpHeader syn = withOptions(seg(SYN, IRS, 0), synOptions(1460, 0, 1000, 0));
+        TcpConfig config = EXTENSIONS.withBuffers(60_000, 60_000);
+        TcpConnection c = TcpConnection.accept(LOCAL, REMOTE, syn, ISS, config, T0, wire);
         wire.one();
         c.receive(T0, withOptions(seg(ACK, IRS + 1, ISS + 1), timestamps(1001, (int) (T0 / MS))), NOTHING);
         return c;
