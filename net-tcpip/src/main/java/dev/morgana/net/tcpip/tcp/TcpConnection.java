@@ -1,6 +1,7 @@
 package dev.morgana.net.tcpip.tcp;
 
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.net.tcpip.TcpConfig;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Objects;

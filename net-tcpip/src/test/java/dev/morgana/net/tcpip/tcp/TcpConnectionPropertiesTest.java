@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.net.tcpip.TcpConfig;
 import dev.morgana.net.tcpip.tcp.TcpConnection.State;
 import dev.morgana.testing.Property;
 import java.lang.foreign.MemorySegment;

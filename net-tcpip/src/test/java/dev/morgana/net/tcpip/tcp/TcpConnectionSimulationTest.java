@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.net.tcpip.TcpConfig;
 import dev.morgana.net.tcpip.tcp.TcpConnection.State;
 import dev.morgana.testing.Property;
 import java.lang.foreign.MemorySegment;

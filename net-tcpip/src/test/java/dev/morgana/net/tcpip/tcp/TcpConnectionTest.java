@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.Endpoint;
+import dev.morgana.net.tcpip.TcpConfig;
 import dev.morgana.net.tcpip.tcp.TcpConnection.Failure;
 import dev.morgana.net.tcpip.tcp.TcpConnection.State;
 import java.lang.foreign.MemorySegment;

@@ -1,4 +1,4 @@
-package dev.morgana.net.tcpip.tcp;
+package dev.morgana.net.tcpip;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
