@@ -202,6 +202,8 @@ public final class TcpConnection {
     private long timedAt;
     /** Consecutive retransmission timeouts of the same data. */
     private int retransmissions;
+    /** The TSval of the last retransmission after a timeout: an echo older than it does not time the ACK. */
+    private int retransmittedTsval;
     private boolean synRetransmitted;
 
     // RFC 5681 and RFC 6582 congestion control, in bytes.
@@ -878,7 +880,9 @@ public final class TcpConnection {
             timing = false;
             long sample = now - timedAt;
             rttSample(echoed >= 0 && echoed <= sample ? echoed : sample);
-        } else if (retransmissions > 0 && echoed >= 0) {
+        } else if (retransmissions > 0 && echoed >= 0 && options.timestampEcho() - retransmittedTsval >= 0) {
+            // Only an echo of the retransmission (or later) times it: an older one times a copy that was lost
+            // or delayed, and would count the outage or the backoff as round-trip time.
             rttSample(echoed);
         }
         retransmissions = 0;
@@ -1051,6 +1055,7 @@ public final class TcpConnection {
         }
         rto = Math.min(rto * 2, config.maxRetransmissionTimeout().toNanos());
         timing = false;
+        retransmittedTsval = timestampNow(now);
         if (synState) {
             synRetransmitted = true;
             sndNxt = iss; // flush sends the SYN or SYN-ACK again

@@ -1042,6 +1042,22 @@ class TcpConnectionTest {
         assertEquals(T0 + 3 * S, c.deadline(), "a 50 ms sample: the 1 s minimum again, not 2 s");
     }
 
+    @Test
+    void establishedNoRttFromAnEchoOfTheLostCopyAfterTimeout() {
+        TcpConnection c = establishedWithTimestamps();
+        c.write(T0, bytes(10, 0));
+        Sent first = wire.one();
+        c.tick(T0 + S);
+        wire.one();
+        assertEquals(T0 + 3 * S, c.deadline(), "backed off");
+        // The ACK echoes the first copy's timestamp (the peer's TS.Recent did not move on): it times a copy sent
+        // a second and 50 ms ago, across the timeout, and must not pass for the round trip.
+        c.receive(T0 + S + 50 * MS, withOptions(seg(ACK, IRS + 1, ISS + 11),
+                timestamps(1002, first.header().options().timestampValue())), NOTHING);
+        c.write(T0 + 2 * S, bytes(10, 0));
+        assertEquals(T0 + 2 * S + 2 * S, c.deadline(), "no sample: the backed-off RTO of 2 s stays");
+    }
+
     // ---- Delayed ACKs, Nagle, zero-window probes, keep-alive ----
 
     @Test
