@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.morgana.testing.net.Netns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -20,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * What the end-to-end tests share, on any target: the packaged unikernel started as the run profile starts it
@@ -46,7 +46,7 @@ final class EndToEnd {
     EndToEnd(Path scratch, List<String> prefix) {
         this.scratch = scratch;
         this.prefix = List.copyOf(prefix);
-        this.curl = requirePeer("curl");
+        this.curl = Netns.require("curl"); // skipped without it, except in CI, which installs it (.ci/run)
     }
 
     /** The unikernel as the run profile starts it, with {@code args} after its module. */
@@ -171,21 +171,6 @@ final class EndToEnd {
             throw new IllegalStateException(name + " is not set: run this test with Maven (the integration-test phase)");
         }
         return value;
-    }
-
-    /** A real peer: the test is skipped without it, except in CI, which installs it (.ci/run). */
-    static String requirePeer(String program) {
-        for (String dir : List.of("/usr/bin", "/bin", "/usr/local/bin")) {
-            Path path = Path.of(dir, program);
-            if (Files.isExecutable(path)) {
-                return path.toString();
-            }
-        }
-        if (System.getenv("CI") != null) {
-            throw new AssertionError(program + " is missing; .ci/run installs it");
-        }
-        Assumptions.abort(program + " is not installed");
-        return program;
     }
 
     /** The running unikernel and what it printed. */
