@@ -28,7 +28,7 @@ public final class UnixTargets {
 
     /** The {@code direct} target's line in {@code --help}. */
     static final String DIRECT_DESCRIPTION =
-            "Morgana's own IPv4, ICMP, UDP and DHCP over a Linux TAP device (CAP_NET_ADMIN; no TCP yet)";
+            "Morgana's own IPv4, ICMP, UDP, TCP and DHCP over a Linux TAP device (CAP_NET_ADMIN)";
 
     private UnixTargets() {}
 

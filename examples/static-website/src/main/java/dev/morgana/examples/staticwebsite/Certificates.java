@@ -10,9 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -64,10 +67,10 @@ public sealed interface Certificates {
 
     /**
      * A self-signed certificate kept in {@code folder} as {@code certificate.pem} and {@code key.pem}: made at
-     * the first start (and again when it has expired, after {@link TlsIdentity#SELF_SIGNED_VALIDITY}), read
-     * at the others, so that a browser's exception or a client's {@code --cacert} outlives a restart. The
-     * folder is made readable by its owner only where the file system has POSIX permissions, and the key
-     * file always is.
+     * the first start (and again when it has expired, after {@link TlsIdentity#SELF_SIGNED_VALIDITY}, or does
+     * not cover every host name, then for its names and the new ones), read at the others, so that a
+     * browser's exception or a client's {@code --cacert} outlives a restart. The folder is made readable by its
+     * owner only where the file system has POSIX permissions, and the key file always is.
      *
      * @param folder where the two files are kept
      * @param hostNames the names and addresses a new certificate covers, the first as its common name
@@ -100,24 +103,48 @@ public sealed interface Certificates {
                 throw new IOException(folder.toAbsolutePath() + " holds only one of " + CERTIFICATE + " and " + KEY
                         + "; remove the folder to have a new self-signed certificate made");
             }
-            String made = "made a self-signed HTTPS certificate for " + String.join(", ", hostNames) + " in "
-                    + certificate;
+            List<String> names = hostNames;
+            String why = "";
             if (haveCertificate) {
                 TlsIdentity kept = read(certificate, key);
                 X509Certificate leaf = kept.chain().getFirst();
+                List<String> covered = alternativeNames(leaf);
                 if (!now.isBefore(leaf.getNotBefore().toInstant())
                         && now.plus(MARGIN).isBefore(leaf.getNotAfter().toInstant())) {
-                    return new Loaded(kept, certificate, "HTTPS certificate, self-signed at an earlier start, from "
-                            + certificate + " (valid until " + leaf.getNotAfter().toInstant() + ")");
+                    if (covered.containsAll(hostNames)) {
+                        return new Loaded(kept, certificate, "HTTPS certificate, self-signed at an earlier start, from "
+                                + certificate + " (valid until " + leaf.getNotAfter().toInstant() + ")");
+                    }
+                    // Another address to listen on (the same folder on another target): the new certificate
+                    // covers the old names too, so that switching back does not make yet another.
+                    names = new ArrayList<>(hostNames);
+                    covered.stream().filter(name -> !hostNames.contains(name)).forEach(names::add);
+                    why = "the self-signed HTTPS certificate in " + certificate + " covered only "
+                            + String.join(", ", covered) + "; ";
+                } else {
+                    why = "the self-signed HTTPS certificate in " + certificate + " had expired or was about to; ";
                 }
-                made = "the self-signed HTTPS certificate in " + certificate + " had expired or was about to; " + made;
             }
-            TlsIdentity identity = TlsIdentity.selfSigned(hostNames.toArray(String[]::new));
+            String made = why + "made a self-signed HTTPS certificate for " + String.join(", ", names) + " in "
+                    + certificate;
+            TlsIdentity identity = TlsIdentity.selfSigned(names.toArray(String[]::new));
             makeFolder(folder);
             // The key first: a certificate is never there without the key that goes with it.
             write(key, identity.keyPem(), true);
             write(certificate, identity.chainPem(), false);
             return new Loaded(identity, certificate, made);
+        }
+
+        /** The DNS names and IP addresses a certificate is for, as {@link TlsIdentity#selfSigned} writes them. */
+        private static List<String> alternativeNames(X509Certificate leaf) throws IOException {
+            try {
+                Collection<List<?>> names = leaf.getSubjectAlternativeNames();
+                return names == null ? List.of()
+                        : names.stream().filter(name -> name.get(1) instanceof String).map(name -> (String) name.get(1))
+                                .toList();
+            } catch (CertificateParsingException unreadable) {
+                throw new IOException("the certificate's alternative names are unreadable", unreadable);
+            }
         }
 
         private static void makeFolder(Path folder) throws IOException {

@@ -1,18 +1,22 @@
 package dev.morgana.examples.staticwebsite;
 
 import com.google.inject.Module;
+import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.fs.embedded.EmbeddedKvModule;
 import dev.morgana.runtime.Launcher;
 import dev.morgana.runtime.Target;
+import dev.morgana.unix.DirectConfig;
 import dev.morgana.unix.UnixTargets;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Parses the site's options, chooses the target and hands over to the launcher:
- * {@code [site options] [--target unix] [describe [--dot]]}; {@code --help} lists both.
+ * Parses the site's and the direct target's options, chooses the target and hands over to the launcher:
+ * {@code [site options] [--target unix|direct] [--tap NAME --ip ADDRESS/PREFIX …] [describe [--dot]]};
+ * {@code --help} lists them all.
  */
 public final class Main {
 
@@ -32,14 +36,19 @@ public final class Main {
     private Main() {}
 
     /**
-     * The targets the website runs on, each with the embedded site and the configuration added. Only those
-     * that work: {@code unix} today; {@code direct} joins this list with its TCP (#8), {@code xen} with its backend.
+     * The targets the website runs on, each with the embedded site and the configuration added. {@code unix}
+     * first, the default: an ordinary process on the host's sockets, which needs no privilege. On
+     * {@code direct} the same application serves through Morgana's own TCP/IP over a TAP device; there the
+     * stack has no loopback, so the site listens on the stack's address unless {@code --bind} says otherwise.
      *
-     * @param config the configuration
+     * @param site the site's options
+     * @param direct the direct target's options, if any were given
      * @return the targets, the default first
      */
-    static List<Target> targets(SiteConfig config) {
-        return List.of(withSite(UnixTargets.unix(), config));
+    static List<Target> targets(SiteConfig.Parsed site, DirectConfig.Parsed direct) {
+        Ipv4Address directAddress = direct.config().map(config -> config.ipv4().address()).orElse(Ipv4Address.ANY);
+        return List.of(withSite(UnixTargets.unix(), site.on(Ipv4Address.LOOPBACK)),
+                withSite(direct.target(), site.on(directAddress)));
     }
 
     private static Target withSite(Target target, SiteConfig config) {
@@ -53,21 +62,32 @@ public final class Main {
 
     public static void main(String[] args) {
         BOUNCY_CASTLE.setLevel(Level.SEVERE);
-        SiteConfig.Parsed parsed;
+        // Exits 0 after SIGTERM once both servers have let their requests finish.
+        Launcher.exit(NAME, () -> run(List.of(args), System.out, System.err));
+    }
+
+    /** Runs the command line; returns its exit status: 0, or the launcher's {@code USAGE} or {@code FAILED}. */
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        SiteConfig.Parsed site;
+        DirectConfig.Parsed direct;
         try {
-            parsed = SiteConfig.parse(List.of(args));
+            site = SiteConfig.parse(args);
+            direct = DirectConfig.parse(site.rest());
         } catch (IllegalArgumentException e) {
-            System.err.println(NAME + ": " + e.getMessage());
-            System.err.print(SiteConfig.USAGE);
-            System.exit(Launcher.USAGE);
-            return;
+            err.println(NAME + ": " + e.getMessage());
+            err.print(SiteConfig.USAGE + DirectConfig.USAGE);
+            return Launcher.USAGE;
         }
-        List<Target> targets = targets(parsed.config());
-        if (parsed.rest().contains("--help") || parsed.rest().contains("-h")) {
-            Launcher.run(NAME, StaticWebsite.class, targets, List.of("--help"), System.out, System.err);
-            System.out.print(SiteConfig.USAGE);
-            return;
+        List<Target> targets = targets(site, direct);
+        if (direct.rest().contains("--help") || direct.rest().contains("-h")) {
+            Launcher.run(NAME, StaticWebsite.class, targets, List.of("--help"), out, err);
+            out.print(SiteConfig.USAGE + DirectConfig.USAGE);
+            return 0;
         }
-        Launcher.exit(NAME, () -> Launcher.run(NAME, StaticWebsite.class, targets, parsed.rest(), System.out, System.err));
+        int status = Launcher.run(NAME, StaticWebsite.class, targets, direct.rest(), out, err);
+        if (status == Launcher.USAGE) {
+            err.print(SiteConfig.USAGE + DirectConfig.USAGE);
+        }
+        return status;
     }
 }

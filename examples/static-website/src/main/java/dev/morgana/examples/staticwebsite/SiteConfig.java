@@ -11,8 +11,10 @@ import java.util.Objects;
  * What the static website is told at start: where it listens and which certificate HTTPS uses. Parsed once,
  * at the edge ({@link #parse}); the application receives it injected, next to its signatures.
  *
- * @param bind the IPv4 address both servers listen on; loopback by default, so that a development server is
- *     not reachable from the network until asked ({@code --bind 0.0.0.0})
+ * @param bind the IPv4 address both servers listen on. Without {@code --bind} it is the target's
+ *     ({@link Parsed#on}): loopback on {@code unix}, so that a development server is not reachable from the
+ *     network until asked ({@code --bind 0.0.0.0}); on {@code direct}, where the stack has no loopback, the
+ *     stack's own address ({@code --ip}), or every address with {@code --dhcp}
  * @param httpPort the HTTP port; 0 picks a free one
  * @param httpsPort the HTTPS port; 0 picks a free one
  * @param certificates where the HTTPS certificate comes from
@@ -31,8 +33,9 @@ public record SiteConfig(Ipv4Address bind, int httpPort, int httpsPort, Certific
     /** The options, for {@code --help}. */
     static final String USAGE = """
             site options:
-              --bind ADDRESS       the IPv4 address to listen on (default: 127.0.0.1, loopback only;
-                                   0.0.0.0 listens on every interface)
+              --bind ADDRESS       the IPv4 address to listen on (default on unix: 127.0.0.1, loopback
+                                   only; on direct: the stack's own address, --ip, or 0.0.0.0 with
+                                   --dhcp; 0.0.0.0 listens on every address)
               --http-port PORT     the HTTP port (default: 8080; 0 picks a free one)
               --https-port PORT    the HTTPS port (default: 8443; 0 picks a free one)
               --certificate FILE   the HTTPS certificate chain in PEM, leaf first (with --key)
@@ -63,13 +66,39 @@ public record SiteConfig(Ipv4Address bind, int httpPort, int httpsPort, Certific
     }
 
     /**
-     * A configuration and the arguments that were not the site's (for the launcher: {@code --target},
-     * {@code describe}, {@code --help}).
+     * A configuration and the arguments that were not the site's (for the launcher and the target:
+     * {@code --target}, {@code --tap}, {@code describe}, {@code --help}).
      *
-     * @param config the configuration
+     * @param config the configuration, listening on loopback unless {@code --bind} was given
+     * @param bindGiven whether {@code --bind} was given, which then holds on every target
      * @param rest the other arguments, in order
      */
-    public record Parsed(SiteConfig config, List<String> rest) {}
+    public record Parsed(SiteConfig config, boolean bindGiven, List<String> rest) {
+
+        /** Copies the list. */
+        public Parsed {
+            Objects.requireNonNull(config, "config");
+            rest = List.copyOf(rest);
+        }
+
+        /**
+         * The configuration on a target: the address given with {@code --bind}, or else the target's own, which
+         * a new self-signed certificate then covers.
+         *
+         * @param targetDefault where the target listens unless told: loopback on {@code unix}; on
+         *     {@code direct}, which has no loopback, the stack's address, or {@link Ipv4Address#ANY}
+         * @return the configuration
+         */
+        public SiteConfig on(Ipv4Address targetDefault) {
+            if (bindGiven || config.bind().equals(targetDefault)) {
+                return config;
+            }
+            Certificates certificates = config.certificates() instanceof Certificates.SelfSigned self
+                    ? new Certificates.SelfSigned(self.folder(), hostNames(targetDefault))
+                    : config.certificates();
+            return new SiteConfig(targetDefault, config.httpPort(), config.httpsPort(), certificates);
+        }
+    }
 
     /**
      * Takes the site's options out of a command line.
@@ -81,6 +110,7 @@ public record SiteConfig(Ipv4Address bind, int httpPort, int httpsPort, Certific
      */
     public static Parsed parse(List<String> args) {
         Ipv4Address bind = Ipv4Address.LOOPBACK;
+        boolean bindGiven = false;
         int httpPort = HTTP_PORT;
         int httpsPort = HTTPS_PORT;
         Path certificate = null;
@@ -96,7 +126,10 @@ public record SiteConfig(Ipv4Address bind, int httpPort, int httpsPort, Certific
                     }
                     String value = args.get(++i);
                     switch (arg) {
-                        case "--bind" -> bind = address(value);
+                        case "--bind" -> {
+                            bind = address(value);
+                            bindGiven = true;
+                        }
                         case "--http-port" -> httpPort = port(arg, value);
                         case "--https-port" -> httpsPort = port(arg, value);
                         case "--certificate" -> certificate = Path.of(value);
@@ -112,7 +145,7 @@ public record SiteConfig(Ipv4Address bind, int httpPort, int httpsPort, Certific
         }
         Certificates certificates = certificate != null ? new Certificates.Given(certificate, key)
                 : new Certificates.SelfSigned(folder, hostNames(bind));
-        return new Parsed(new SiteConfig(bind, httpPort, httpsPort, certificates), List.copyOf(rest));
+        return new Parsed(new SiteConfig(bind, httpPort, httpsPort, certificates), bindGiven, rest);
     }
 
     /** The names a self-signed certificate covers: those of loopback, and the address listened on. */

@@ -84,8 +84,14 @@ public final class StaticWebsite implements Application {
         console.log("stopped");
     }
 
-    /** What a browser on this machine types: {@code localhost} for loopback and for every interface. */
-    private static String host(Ipv4Address bind) {
-        return bind.isUnspecified() || bind.isLoopback() ? "localhost" : bind.toString();
+    /**
+     * What a browser types: on the host's stack, {@code localhost} for loopback and for every interface; on
+     * Morgana's own, which has no loopback, its address for every address (0.0.0.0 while DHCP has given none).
+     */
+    private String host(Ipv4Address bind) {
+        if (!bind.isUnspecified()) {
+            return bind.isLoopback() ? "localhost" : bind.toString();
+        }
+        return stack.ipv4().map(ipv4 -> ipv4.address().toString()).orElse("localhost");
     }
 }

@@ -58,6 +58,25 @@ class CertificatesTest {
     }
 
     @Test
+    void aCertificateThatDoesNotCoverTheAddressIsReplacedByOneForBoth(@TempDir Path dir) throws Exception {
+        // The same folder on unix (loopback), then on direct (the stack's address), then on unix again.
+        Certificates.Loaded loopback = new Certificates.SelfSigned(dir, NAMES).load(Instant.now());
+        List<String> direct = List.of("localhost", "127.0.0.1", "192.0.2.2");
+        Certificates.Loaded both = new Certificates.SelfSigned(dir, direct).load(Instant.now());
+        assertNotEquals(loopback.identity().chainPem(), both.identity().chainPem());
+        assertTrue(both.how().startsWith("the self-signed HTTPS certificate in " + dir.resolve("certificate.pem")
+                + " covered only localhost, 127.0.0.1; made a self-signed HTTPS certificate for localhost, 127.0.0.1,"
+                + " 192.0.2.2 in "), both.how());
+        assertEquals(Set.copyOf(direct), alternativeNames(both.identity().chain().getFirst()));
+        Certificates.Loaded again = new Certificates.SelfSigned(dir, NAMES).load(Instant.now());
+        assertEquals(both.identity().chainPem(), again.identity().chainPem(), "it covers loopback too: kept");
+        Certificates.Loaded other = new Certificates.SelfSigned(dir, List.of("localhost", "198.51.100.7"))
+                .load(Instant.now());
+        assertEquals(Set.of("localhost", "127.0.0.1", "192.0.2.2", "198.51.100.7"),
+                alternativeNames(other.identity().chain().getFirst()));
+    }
+
+    @Test
     void givenFilesAreReadAndNeverWritten(@TempDir Path dir) throws Exception {
         TlsIdentity identity = TlsIdentity.selfSigned("site.example");
         Path chain = Files.writeString(dir.resolve("chain.pem"), identity.chainPem());

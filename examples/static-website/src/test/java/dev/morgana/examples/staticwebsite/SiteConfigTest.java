@@ -1,7 +1,9 @@
 package dev.morgana.examples.staticwebsite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.morgana.api.net.Ipv4Address;
 import java.nio.file.Path;
@@ -27,6 +29,23 @@ class SiteConfigTest {
                 new Certificates.SelfSigned(Path.of("/var/lib/site"), List.of("localhost", "127.0.0.1", "192.0.2.7"))),
                 parsed.config());
         assertEquals(List.of("--target", "unix", "describe", "--dot"), parsed.rest());
+    }
+
+    @Test
+    void withoutBindTheTargetChoosesTheAddressAndTheCertificateCoversIt() {
+        SiteConfig.Parsed parsed = SiteConfig.parse(List.of("--tls-folder", "state"));
+        assertFalse(parsed.bindGiven());
+        assertEquals(parsed.config(), parsed.on(Ipv4Address.LOOPBACK));
+        assertEquals(new SiteConfig(Ipv4Address.parse("192.0.2.2"), 8080, 8443,
+                new Certificates.SelfSigned(Path.of("state"), List.of("localhost", "127.0.0.1", "192.0.2.2"))),
+                parsed.on(Ipv4Address.parse("192.0.2.2")));
+        assertEquals(Ipv4Address.ANY, parsed.on(Ipv4Address.ANY).bind());
+
+        SiteConfig.Parsed given = SiteConfig.parse(List.of("--bind", "127.0.0.1"));
+        assertTrue(given.bindGiven());
+        assertEquals(given.config(), given.on(Ipv4Address.parse("192.0.2.2")), "--bind wins over the target");
+        SiteConfig.Parsed files = SiteConfig.parse(List.of("--certificate", "chain.pem", "--key", "key.pem"));
+        assertEquals(files.config().certificates(), files.on(Ipv4Address.parse("192.0.2.2")).certificates());
     }
 
     @Test
