@@ -385,6 +385,24 @@ public final class TcpConnection {
     }
 
     /**
+     * Tells whether a SYN for this connection's 4-tuple may open a new connection in its place (RFC 1122
+     * §4.2.2.13, RFC 6191): only in TIME-WAIT, and only a SYN that cannot be an old duplicate of this one: with
+     * timestamps, a TSval beyond the last one seen; without, a sequence number beyond RCV.NXT. The caller then
+     * forgets this connection and answers the SYN as a listener would.
+     *
+     * @param syn a SYN without ACK or RST
+     * @return whether it may
+     */
+    public boolean reusableBy(TcpHeader syn) {
+        if (state != State.TIME_WAIT || !syn.has(TcpHeader.SYN) || (syn.flags() & (TcpHeader.ACK | TcpHeader.RST)) != 0) {
+            return false;
+        }
+        TcpOptions options = syn.options();
+        return timestamps && options.timestamps() ? Seq.gt(options.timestampValue(), tsRecent)
+                : Seq.gt(syn.sequence(), rcvNxt);
+    }
+
+    /**
      * Returns how many bytes {@link #write} accepts now.
      *
      * @return the send buffer's free space; 0 once output is shut down or the connection closed

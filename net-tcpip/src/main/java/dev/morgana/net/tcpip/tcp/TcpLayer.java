@@ -315,6 +315,13 @@ public final class TcpLayer implements Tcp, Service {
             long now = clock.monotonicNanos();
             Connection c = connections.get(new Key(destination.bits(), header.destinationPort(), source.bits(),
                     header.sourcePort()));
+            if (c != null && c.core.reusableBy(header)) {
+                // A new connection on the 4-tuple of one in TIME-WAIT (the peer reusing its port): the old one
+                // is forgotten and the SYN answered as a listener would, as Linux does, rather than with a
+                // challenge ACK that the peer answers with a RST before trying again.
+                forget(c);
+                c = null;
+            }
             if (c != null) {
                 c.core.receive(now, header, payload);
                 after(c);
@@ -428,25 +435,30 @@ public final class TcpLayer implements Tcp, Service {
             }
         }
         if (state == TcpConnection.State.CLOSED) {
-            if (connections.remove(c.key, c) && c.timer != null) {
-                c.timer.cancel();
-                c.timer = null;
-            }
+            forget(c);
             return;
         }
         if (c.closed && state == TcpConnection.State.FIN_WAIT_2 && c.orphanedAt == TcpConnection.NONE) {
             c.orphanedAt = clock.monotonicNanos() + ORPHANED_FIN_WAIT_2;
         }
+        // One timer per connection, moved only earlier: a later deadline (the retransmission timer restarted by
+        // every ACK, the delayed ACK sent early) keeps the timer set, which then fires early, ticks the core for
+        // nothing due and is set again. So a stream of segments costs a timer per RTO, not one or two per segment.
         long deadline = Math.min(c.core.deadline(), c.orphanedAt);
-        if (deadline != c.timerDeadline) {
+        if (deadline < c.timerDeadline) {
             if (c.timer != null) {
                 c.timer.cancel();
-                c.timer = null;
             }
             c.timerDeadline = deadline;
-            if (deadline != TcpConnection.NONE) {
-                c.timer = timers.schedule(deadline, () -> tick(c, deadline));
-            }
+            c.timer = timers.schedule(deadline, () -> tick(c, deadline));
+        }
+    }
+
+    /** Takes a connection out of the table and stops its timer. Called with the lock held. */
+    private void forget(Connection c) {
+        if (connections.remove(c.key, c) && c.timer != null) {
+            c.timer.cancel();
+            c.timer = null;
         }
     }
 

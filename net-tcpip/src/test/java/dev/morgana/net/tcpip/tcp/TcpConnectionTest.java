@@ -624,6 +624,20 @@ class TcpConnectionTest {
     }
 
     @Test
+    void timeWaitSynBeyondRcvNxt() {
+        TcpConnection c = timeWait();
+        assertTrue(c.reusableBy(seg(SYN, IRS + 100_000, 0)), "a new incarnation: its ISN is past the old stream (RFC 6191)");
+        assertFalse(c.reusableBy(seg(SYN, IRS + 1, 0)), "could be an old duplicate");
+        assertFalse(c.reusableBy(seg(SYN | ACK, IRS + 100_000, ISS + 2)), "not a SYN alone");
+        wire.none();
+    }
+
+    @Test
+    void establishedSynIsNoReuse() {
+        assertFalse(established().reusableBy(seg(SYN, IRS + 100_000, 0)), "only TIME-WAIT gives way");
+    }
+
+    @Test
     void timeWaitConfigured() {
         TcpConnection c = established(CONFIG.withTimeWait(Duration.ofSeconds(2)));
         c.shutdownOutput(T0);

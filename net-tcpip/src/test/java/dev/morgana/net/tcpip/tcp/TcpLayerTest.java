@@ -293,4 +293,52 @@ class TcpLayerTest {
             release.countDown();
         }
     }
+
+    /** A segment from B to A as bytes on the wire, checksum included. */
+    private static byte[] fromB(TestingIpv4 ipv4, TcpHeader header) {
+        int length = header.length();
+        MemorySegment segment = MemorySegment.ofArray(new byte[length]);
+        header.emit(segment, ipv4.pseudoHeaderSum(B, A, Ipv4.TCP, length));
+        return segment.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** The one TCP segment A wrote since last asked, parsed. */
+    private static TcpHeader sentByA(TestingIpv4 ipv4) {
+        List<TestingIpv4.Written> written = ipv4.takeWritten();
+        assertEquals(1, written.size(), "one segment");
+        byte[] bytes = written.getFirst().payload();
+        return TcpHeader.parse(MemorySegment.ofArray(bytes), ipv4.pseudoHeaderSum(A, B, Ipv4.TCP, bytes.length));
+    }
+
+    @Test
+    void aSynOnTheFourTupleOfAConnectionInTimeWaitOpensANewOne() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        TestingIpv4 ipv4 = new TestingIpv4(A, Ipv4Prefix.parse("10.0.0.0/24"));
+        TcpLayer tcp = overRecordingIpv4(ipv4, clock);
+        java.util.concurrent.Semaphore handled = new java.util.concurrent.Semaphore(0);
+        try (Tcp.Listener listener = tcp.listen(new Endpoint(Ipv4Address.ANY, 80), Tcp.Options.DEFAULT, flow -> handled.release())) {
+            // B connects from port 5000; A's handler returns at once, so A closes first.
+            ipv4.deliver(Ipv4.TCP, B, A, fromB(ipv4, new TcpHeader(5000, 80, 1000, 0, TcpHeader.SYN, 65535, 0, TcpOptions.NONE)));
+            TcpHeader synAck = sentByA(ipv4);
+            int iss = synAck.sequence();
+            ipv4.deliver(Ipv4.TCP, B, A, fromB(ipv4, new TcpHeader(5000, 80, 1001, iss + 1, TcpHeader.ACK, 65535, 0, TcpOptions.NONE)));
+            assertTrue(handled.tryAcquire(10, TimeUnit.SECONDS));
+            long end = System.nanoTime() + 10_000_000_000L;
+            while (!tcp.connections().getFirst().endsWith("FIN_WAIT_1") && System.nanoTime() < end) {
+                Thread.sleep(1);
+            }
+            assertEquals(TcpHeader.FIN | TcpHeader.ACK, sentByA(ipv4).flags() & (TcpHeader.FIN | TcpHeader.ACK));
+            // B acknowledges the FIN and sends its own: A is in TIME-WAIT.
+            ipv4.deliver(Ipv4.TCP, B, A, fromB(ipv4, new TcpHeader(5000, 80, 1001, iss + 2, TcpHeader.FIN | TcpHeader.ACK, 65535, 0, TcpOptions.NONE)));
+            assertEquals(TcpHeader.ACK, sentByA(ipv4).flags());
+            assertTrue(tcp.connections().getFirst().endsWith("TIME_WAIT"), tcp.connections().toString());
+            // B opens a new connection from the same port, its ISN past the old stream: a SYN-ACK, not a challenge ACK.
+            ipv4.deliver(Ipv4.TCP, B, A, fromB(ipv4, new TcpHeader(5000, 80, 900_000, 0, TcpHeader.SYN, 65535, 0, TcpOptions.NONE)));
+            TcpHeader second = sentByA(ipv4);
+            assertEquals(TcpHeader.SYN | TcpHeader.ACK, second.flags());
+            assertEquals(900_001, second.acknowledgment());
+            assertTrue(tcp.connections().getFirst().endsWith("SYN_RECEIVED"), tcp.connections().toString());
+            assertEquals(80, listener.local().port());
+        }
+    }
 }
