@@ -16,12 +16,8 @@ import dev.morgana.testing.net.Netns;
 import dev.morgana.unix.DirectConfig;
 import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -29,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -231,41 +226,30 @@ class TcpInjectionOverTapTest {
                 assertEquals(ECHO, listener.local().port());
                 Netns netns = fixture.netns();
                 netns.adopt(fixture.tap(), LINUX + "/24");
-                Map<String, Long> before = TapCounters.tcp(tcp);
+                Map<String, Long> before = TapProbes.tcp(tcp);
                 long started = System.nanoTime();
                 Process linux = netns.start(Netns.require("python3"), "-u", "-c", SCAPY, fixture.tap(), OURS.toString(),
                         LINUX, MORGANA, Integer.toString(ECHO));
                 List<String> output = new ArrayList<>();
                 try {
-                    BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-                    Thread.ofVirtual().start(() -> {
-                        try (BufferedReader reader = new BufferedReader(new InputStreamReader(linux.getInputStream(),
-                                StandardCharsets.UTF_8))) {
-                            reader.lines().forEach(lines::add);
-                        } catch (java.io.IOException e) {
-                            lines.add("reading: " + e);
-                        }
-                        lines.add("EOF");
-                    });
+                    BlockingQueue<String> lines = TapProbes.lines(linux);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     String line;
-                    while (!"EOF".equals(line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))) {
+                    while (!TapProbes.EOF.equals(line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))) {
                         assertTrue(line != null, "Linux's side did not finish in 60 s: " + output);
                         System.out.println("linux: " + line);
                         output.add(line);
                         if (line.equals("RESET?")) {
                             // Before the control: Morgana holds the one connection, still established, and took
                             // every injected segment as well formed (their drops were RFC 5961's, not checksums').
-                            List<String> connections = TapCounters.connections(tcp);
+                            List<String> connections = TapProbes.connections(tcp);
                             assertEquals(1, connections.size(), connections.toString());
                             assertTrue(connections.getFirst().endsWith(" ESTABLISHED"), connections.toString());
-                            Map<String, Long> now = TapCounters.tcp(tcp);
+                            Map<String, Long> now = TapProbes.tcp(tcp);
                             assertEquals(1, now.get("ACCEPTED") - before.get("ACCEPTED"), now.toString());
                             assertEquals(1, now.get("OPENED") - before.get("OPENED"), "the SYN opened nothing: " + now);
                             assertEquals(0, now.get("MALFORMED") - before.get("MALFORMED"), now.toString());
-                            Writer go = new java.io.OutputStreamWriter(linux.getOutputStream(), StandardCharsets.UTF_8);
-                            go.write("go\n");
-                            go.flush();
+                            TapProbes.tell(linux, "go");
                         }
                     }
                     assertTrue(linux.waitFor(10, TimeUnit.SECONDS));
@@ -284,8 +268,8 @@ class TcpInjectionOverTapTest {
                         "the echo's flow ended with " + reset);
                 String sent = output.stream().filter(l -> l.startsWith("SENT ")).findFirst().orElseThrow().substring(5);
                 assertEquals(sent, received.get(10, TimeUnit.SECONDS), "Morgana read what Linux sent, nothing injected");
-                assertEquals(List.of(), TapCounters.connections(tcp));
-                Map<String, Long> after = TapCounters.tcp(tcp);
+                assertEquals(List.of(), TapProbes.connections(tcp));
+                Map<String, Long> after = TapProbes.tcp(tcp);
                 assertTrue(after.get("REFUSED") > before.get("REFUSED"), "Linux's data after the reset was refused: "
                         + after);
                 System.out.printf("TcpInjectionOverTapTest: Linux's side ran %.1f s; TCP counters %s%n",
@@ -297,7 +281,7 @@ class TcpInjectionOverTapTest {
     @Test
     void blindResetsSynsAndAcksAreChallengedAndOnlyAnExactResetResets() throws Exception {
         Netns.requireTapAndNamespaces();
-        TapCounters.requireScapy();
+        TapProbes.requireScapy();
         try (Netns netns = Netns.create("inject")) {
             Fixture fixture = new Fixture(Netns.tapName(), netns);
             DirectConfig config = DirectConfig.parse(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24",

@@ -20,17 +20,12 @@ import dev.morgana.testing.net.Netns;
 import dev.morgana.unix.DirectConfig;
 import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -157,9 +152,9 @@ class TcpSynFloodOverTapTest {
                 Netns netns = fixture.netns();
                 netns.adopt(fixture.tap(), LINUX + "/24");
                 String hping3 = Netns.require("hping3");
-                Map<String, Long> tcpBefore = TapCounters.tcp(tcp);
-                Map<String, Long> ipBefore = TapCounters.counters(ipv4);
-                Map<String, Long> arpBefore = TapCounters.counters(arp);
+                Map<String, Long> tcpBefore = TapProbes.tcp(tcp);
+                Map<String, Long> ipBefore = TapProbes.counters(ipv4);
+                Map<String, Long> arpBefore = TapProbes.counters(arp);
                 long baseline = heapAfterGc();
                 Process linux = netns.start(Netns.require("python3"), "-u", "-c", LINUX_SIDE, MORGANA,
                         Integer.toString(ECHO), Integer.toString(FLOOD_SECONDS + 3));
@@ -174,14 +169,14 @@ class TcpSynFloodOverTapTest {
                 long flooding = 0;
                 long sent = 0;
                 try {
-                    BlockingQueue<String> lines = lines(linux);
+                    BlockingQueue<String> lines = TapProbes.lines(linux);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                     long nextGc = Long.MAX_VALUE;
                     String line = "";
-                    while (!"EOF".equals(line)) {
+                    while (!TapProbes.EOF.equals(line)) {
                         assertTrue(System.nanoTime() < deadline, "Linux's side did not finish in 90 s: " + output);
                         line = lines.poll(100, TimeUnit.MILLISECONDS);
-                        if (line != null && !line.equals("EOF")) {
+                        if (line != null && !line.equals(TapProbes.EOF)) {
                             System.out.println("linux: " + line);
                             output.add(line);
                         }
@@ -195,16 +190,14 @@ class TcpSynFloodOverTapTest {
                                         source, MORGANA));
                             }
                             nextGc = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
-                            Writer go = new OutputStreamWriter(linux.getOutputStream(), StandardCharsets.UTF_8);
-                            go.write("go\n");
-                            go.flush();
+                            TapProbes.tell(linux, "go");
                         }
-                        List<String> connections = TapCounters.connections(tcp);
+                        List<String> connections = TapProbes.connections(tcp);
                         int halfOpen = (int) connections.stream().filter(c -> c.endsWith(" SYN_RECEIVED")).count();
                         mostHalfOpen = Math.max(mostHalfOpen, halfOpen);
                         mostConnections = Math.max(mostConnections, connections.size());
-                        mostWaiting = Math.max(mostWaiting, TapCounters.counters(ipv4).get("waiting"));
-                        mostPending = Math.max(mostPending, TapCounters.counters(arp).get("pending"));
+                        mostWaiting = Math.max(mostWaiting, TapProbes.counters(ipv4).get("waiting"));
+                        mostPending = Math.max(mostPending, TapProbes.counters(arp).get("pending"));
                         if (System.nanoTime() >= nextGc) {
                             // Full collections while the half-open queue is full: what the flood holds on to.
                             peak = Math.max(peak, heapAfterGc());
@@ -228,9 +221,9 @@ class TcpSynFloodOverTapTest {
                         flood.destroyForcibly();
                     }
                 }
-                Map<String, Long> tcpAfter = TapCounters.tcp(tcp);
-                Map<String, Long> ipAfter = TapCounters.counters(ipv4);
-                Map<String, Long> arpAfter = TapCounters.counters(arp);
+                Map<String, Long> tcpAfter = TapProbes.tcp(tcp);
+                Map<String, Long> ipAfter = TapProbes.counters(ipv4);
+                Map<String, Long> arpAfter = TapProbes.counters(arp);
                 long synDropped = tcpAfter.get("SYN_DROPPED") - tcpBefore.get("SYN_DROPPED");
                 long opened = tcpAfter.get("OPENED") - tcpBefore.get("OPENED");
                 System.out.printf("TcpSynFloodOverTapTest: %.1f s; hping3 sent %d SYNs; Morgana opened %d connections"
@@ -247,6 +240,12 @@ class TcpSynFloodOverTapTest {
                 assertTrue(synDropped > 0, "SYNs beyond the half-open limit were dropped: " + tcpAfter);
                 assertTrue(mostWaiting <= Ipv4Config.Limits.DEFAULT.waitingForArp(), mostWaiting + " waiting for ARP");
                 assertTrue(mostPending <= ArpConfig.DEFAULT.pendingTotal(), mostPending + " ARP resolutions pending");
+                // Nor did it become an ARP flood: one resolution at a time per address, each of at most retries + 1
+                // requests over retries × the interval.
+                ArpConfig arpConfig = ArpConfig.DEFAULT;
+                long resolutions = 1 + (System.nanoTime() - flooding) / (arpConfig.retries() * arpConfig.retryInterval().toNanos());
+                long requests = arpAfter.get("core.requestsSent") - arpBefore.get("core.requestsSent");
+                assertTrue(requests <= SPOOFED.size() * (arpConfig.retries() + 1) * resolutions, requests + " ARP requests");
                 // Each connection holds its two buffers from its SYN on (ByteRing never grows); beyond those of
                 // the half-open queue and Linux's connections, 16 MiB covers the queues bounded above (64
                 // datagrams of at most 1500 bytes waiting for ARP), the sampling's lists and the JIT's garbage.
@@ -258,27 +257,13 @@ class TcpSynFloodOverTapTest {
 
                 // Once their SYN-ACKs have run out of retransmissions, the flood's half-open connections are gone.
                 long quiet = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (TapCounters.connections(tcp).stream().anyMatch(c -> c.endsWith(" SYN_RECEIVED"))
+                while (TapProbes.connections(tcp).stream().anyMatch(c -> c.endsWith(" SYN_RECEIVED"))
                         && System.nanoTime() < quiet) {
                     Thread.sleep(100);
                 }
-                List<String> left = TapCounters.connections(tcp);
+                List<String> left = TapProbes.connections(tcp);
                 assertTrue(left.stream().noneMatch(c -> c.endsWith(" SYN_RECEIVED")), left.toString());
             }
-        }
-
-        private static BlockingQueue<String> lines(Process process) {
-            BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-            Thread.ofVirtual().start(() -> {
-                try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    reader.lines().forEach(lines::add);
-                } catch (java.io.IOException e) {
-                    lines.add("reading: " + e);
-                }
-                lines.add("EOF");
-            });
-            return lines;
         }
     }
 

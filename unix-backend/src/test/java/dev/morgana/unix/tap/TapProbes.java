@@ -1,20 +1,29 @@
 package dev.morgana.unix.tap;
 
 import dev.morgana.testing.net.Netns;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What the TAP tests read of the direct stack's layers, and scapy's presence. The layers' counters are public
- * methods of classes in unexported packages: the tests run on the class path, where reflection reaches them,
- * while no application can.
+ * What the TAP tests read of the direct stack's layers and of their peers' output, and scapy's presence. The
+ * layers' counters are public methods of classes in unexported packages: the tests run on the class path, where
+ * reflection reaches them, while no application can.
  */
-final class TapCounters {
+final class TapProbes {
 
-    private TapCounters() {}
+    /** What {@link #lines} gives after a process's last line. */
+    static final String EOF = "EOF";
+
+    private TapProbes() {}
 
     /** Skips the test outside CI when python3-scapy is missing; fails it in CI, which installs it. */
     static void requireScapy() throws Exception {
@@ -25,6 +34,30 @@ final class TapCounters {
             }
             Assumptions.abort("python3-scapy is not installed: apt-get install python3-scapy");
         }
+    }
+
+    /**
+     * A process's output, line by line as it comes, read by a virtual thread of its own; {@link #EOF} last.
+     * Poll it with a timeout: the process may never end.
+     */
+    static BlockingQueue<String> lines(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                reader.lines().forEach(lines::add);
+            } catch (IOException e) {
+                lines.add("reading: " + e);
+            }
+            lines.add(EOF);
+        });
+        return lines;
+    }
+
+    /** Writes {@code line} and a newline to a process's input, where a script waits for it. */
+    static void tell(Process process, String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
     }
 
     /** TcpLayer's counters by name. */
