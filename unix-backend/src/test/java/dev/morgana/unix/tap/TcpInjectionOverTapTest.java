@@ -54,6 +54,7 @@ class TcpInjectionOverTapTest {
             import hashlib, os, socket, sys, time
             from scapy.all import AsyncSniffer, Ether, IP, TCP, Raw, sendp, conf
             conf.verb = 0
+            conf.bufsize = 1 << 22  # the sniffer's socket buffer: at 64 KiB a busy machine drops frames of a burst
             iface, mac, L, M, port = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
             MASK = 0xFFFFFFFF
             seen, injected = [], set()
@@ -113,8 +114,12 @@ class TcpInjectionOverTapTest {
             def quiet():
                 # Everything sent both ways is on the wire and acknowledged, as the sniffer (which lags) saw it:
                 # RCV.NXT = Linux's ISN + 1 + what it sent, SND.NXT = Morgana's ISN + 1 + what it echoed.
-                deadline = time.time() + 5
-                while time.time() < deadline:
+                began = time.time()
+                nudged = False
+                while time.time() < began + 10:
+                    if not nudged and time.time() > began + 3:
+                        nudged = True  # should the sniffer have missed the last segments, make new ones
+                        exchange(1)
                     l = [p for p in seen if linux(p)]
                     m = [p for p in seen if morgana(p)]
                     if l and m and l[0][TCP].flags.S and m[0][TCP].flags.S:
@@ -125,7 +130,8 @@ class TcpInjectionOverTapTest {
                             if len(seen) == n:  # and stays so
                                 return l[-1], m[-1]
                     time.sleep(0.05)
-                fail("the connection did not go quiet")
+                fail("the connection did not go quiet: %d bytes each way, %d segments seen, Linux's last %s, Morgana's"
+                     " last %s" % (total, len(seen), l and describe(l[-1]), m and describe(m[-1])))
 
             def inject(name, flags, seq_offset, ack_offset, payload=b""):
                 exchange(16384)
