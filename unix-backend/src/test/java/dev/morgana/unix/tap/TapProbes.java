@@ -60,9 +60,9 @@ final class TapProbes {
         process.getOutputStream().flush();
     }
 
-    /** TcpLayer's counters by name. */
-    static Map<String, Long> tcp(Object tcp) throws Exception {
-        Map<?, ?> counters = (Map<?, ?>) tcp.getClass().getMethod("counters").invoke(tcp);
+    /** A layer's {@code counters()} map (TcpLayer's, UdpLayer's), keyed by the counts' names. */
+    static Map<String, Long> byName(Object layer) throws Exception {
+        Map<?, ?> counters = (Map<?, ?>) layer.getClass().getMethod("counters").invoke(layer);
         Map<String, Long> named = new TreeMap<>();
         counters.forEach((count, value) -> named.put(count.toString(), (Long) value));
         return named;

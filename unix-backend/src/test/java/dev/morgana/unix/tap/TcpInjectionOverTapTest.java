@@ -232,7 +232,7 @@ class TcpInjectionOverTapTest {
                 assertEquals(ECHO, listener.local().port());
                 Netns netns = fixture.netns();
                 netns.adopt(fixture.tap(), LINUX + "/24");
-                Map<String, Long> before = TapProbes.tcp(tcp);
+                Map<String, Long> before = TapProbes.byName(tcp);
                 long started = System.nanoTime();
                 Process linux = netns.start(Netns.require("python3"), "-u", "-c", SCAPY, fixture.tap(), OURS.toString(),
                         LINUX, MORGANA, Integer.toString(ECHO));
@@ -251,7 +251,7 @@ class TcpInjectionOverTapTest {
                             List<String> connections = TapProbes.connections(tcp);
                             assertEquals(1, connections.size(), connections.toString());
                             assertTrue(connections.getFirst().endsWith(" ESTABLISHED"), connections.toString());
-                            Map<String, Long> now = TapProbes.tcp(tcp);
+                            Map<String, Long> now = TapProbes.byName(tcp);
                             assertEquals(1, now.get("ACCEPTED") - before.get("ACCEPTED"), now.toString());
                             assertEquals(1, now.get("OPENED") - before.get("OPENED"), "the SYN opened nothing: " + now);
                             assertEquals(0, now.get("MALFORMED") - before.get("MALFORMED"), now.toString());
@@ -275,7 +275,7 @@ class TcpInjectionOverTapTest {
                 String sent = output.stream().filter(l -> l.startsWith("SENT ")).findFirst().orElseThrow().substring(5);
                 assertEquals(sent, received.get(10, TimeUnit.SECONDS), "Morgana read what Linux sent, nothing injected");
                 assertEquals(List.of(), TapProbes.connections(tcp));
-                Map<String, Long> after = TapProbes.tcp(tcp);
+                Map<String, Long> after = TapProbes.byName(tcp);
                 assertTrue(after.get("REFUSED") > before.get("REFUSED"), "Linux's data after the reset was refused: "
                         + after);
                 System.out.printf("TcpInjectionOverTapTest: Linux's side ran %.1f s; TCP counters %s%n",

@@ -152,7 +152,7 @@ class TcpSynFloodOverTapTest {
                 Netns netns = fixture.netns();
                 netns.adopt(fixture.tap(), LINUX + "/24");
                 String hping3 = Netns.require("hping3");
-                Map<String, Long> tcpBefore = TapProbes.tcp(tcp);
+                Map<String, Long> tcpBefore = TapProbes.byName(tcp);
                 Map<String, Long> ipBefore = TapProbes.counters(ipv4);
                 Map<String, Long> arpBefore = TapProbes.counters(arp);
                 long baseline = heapAfterGc();
@@ -221,7 +221,7 @@ class TcpSynFloodOverTapTest {
                         flood.destroyForcibly();
                     }
                 }
-                Map<String, Long> tcpAfter = TapProbes.tcp(tcp);
+                Map<String, Long> tcpAfter = TapProbes.byName(tcp);
                 Map<String, Long> ipAfter = TapProbes.counters(ipv4);
                 Map<String, Long> arpAfter = TapProbes.counters(arp);
                 long synDropped = tcpAfter.get("SYN_DROPPED") - tcpBefore.get("SYN_DROPPED");
