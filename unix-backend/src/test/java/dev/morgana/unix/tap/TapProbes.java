@@ -79,7 +79,7 @@ final class TapProbes {
     }
 
     /** The numeric components of a record, nested records' flattened as {@code outer.inner}. */
-    static Map<String, Long> components(Object record) throws Exception {
+    private static Map<String, Long> components(Object record) throws Exception {
         Map<String, Long> values = new TreeMap<>();
         for (var component : record.getClass().getRecordComponents()) {
             Method accessor = component.getAccessor();

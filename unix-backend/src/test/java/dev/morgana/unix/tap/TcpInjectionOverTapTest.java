@@ -241,7 +241,8 @@ class TcpInjectionOverTapTest {
                     BlockingQueue<String> lines = TapProbes.lines(linux);
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                     String line;
-                    while (!TapProbes.EOF.equals(line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))) {
+                    while (!TapProbes.EOF.equals(
+                            line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS))) {
                         assertTrue(line != null, "Linux's side did not finish in 60 s: " + output);
                         System.out.println("linux: " + line);
                         output.add(line);
@@ -273,7 +274,8 @@ class TcpInjectionOverTapTest {
                 assertTrue(reset != null && reset.reason() == NetworkException.Reason.CONNECTION_RESET,
                         "the echo's flow ended with " + reset);
                 String sent = output.stream().filter(l -> l.startsWith("SENT ")).findFirst().orElseThrow().substring(5);
-                assertEquals(sent, received.get(10, TimeUnit.SECONDS), "Morgana read what Linux sent, nothing injected");
+                assertEquals(sent, received.get(10, TimeUnit.SECONDS),
+                        "Morgana read what Linux sent, nothing injected");
                 assertEquals(List.of(), TapProbes.connections(tcp));
                 Map<String, Long> after = TapProbes.byName(tcp);
                 assertTrue(after.get("REFUSED") > before.get("REFUSED"), "Linux's data after the reset was refused: "
