@@ -105,22 +105,20 @@ class HostilePacketsOverTapTest {
             netns.adopt(fixture.tap(), LINUX + "/24");
             assertAllReceived(1, awaitPing(netns));
 
-            Map<String, Long> ipBefore = counters(ipv4);
-            Map<String, Long> reassemblyBefore = reassembly(ipv4);
-            Map<String, Long> udpBefore = udpCounters(udp);
+            Map<String, Long> ipBefore = TapProbes.counters(ipv4);
+            Map<String, Long> udpBefore = TapProbes.byName(udp);
             Netns.Result scapy = netns.exec(60, Netns.require("python3"), "-c", SCAPY, fixture.tap(), OURS.toString());
             assertEquals(0, scapy.exit(), scapy.output());
             assertTrue(scapy.output().contains("sent 7"), scapy.output());
 
             // The frames are read by the TAP's own thread: wait, bounded, until the last has been counted.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (udpCounters(udp).get("MALFORMED").equals(udpBefore.get("MALFORMED")) && System.nanoTime() < deadline) {
+            while (TapProbes.byName(udp).get("MALFORMED").equals(udpBefore.get("MALFORMED")) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            Map<String, Long> ip = counters(ipv4);
-            Map<String, Long> reassembly = reassembly(ipv4);
-            Map<String, Long> udpAfter = udpCounters(udp);
-            assertEquals(1, reassembly.get("overlaps") - reassemblyBefore.get("overlaps"), reassembly.toString());
+            Map<String, Long> ip = TapProbes.counters(ipv4);
+            Map<String, Long> udpAfter = TapProbes.byName(udp);
+            assertEquals(1, ip.get("reassembly.overlaps") - ipBefore.get("reassembly.overlaps"), ip.toString());
             assertEquals(1, ip.get("badChecksum") - ipBefore.get("badChecksum"), ip.toString());
             assertEquals(1, ip.get("badLength") - ipBefore.get("badLength"), ip.toString());
             assertEquals(1, ip.get("truncated") - ipBefore.get("truncated"), ip.toString());
@@ -155,7 +153,7 @@ class HostilePacketsOverTapTest {
     @Test
     void hostilePacketsAreDroppedAndCountedAndPingIsStillAnswered() throws Exception {
         Netns.requireTapAndNamespaces();
-        requireScapy();
+        TapProbes.requireScapy();
         try (Netns netns = Netns.create("hostile")) {
             Fixture fixture = new Fixture(Netns.tapName(), netns);
             DirectConfig config = DirectConfig.parse(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24",
@@ -168,16 +166,6 @@ class HostilePacketsOverTapTest {
                 }
             });
             Unikernel.of("hostile", Node.class, modules).run();
-        }
-    }
-
-    private static void requireScapy() throws Exception {
-        Netns.Result probe = Netns.run(30, Netns.require("python3"), "-c", "import scapy.all");
-        if (probe.exit() != 0) {
-            if (System.getenv("CI") != null) {
-                throw new AssertionError("python3-scapy is missing; .ci/run installs it: " + probe.output());
-            }
-            org.junit.jupiter.api.Assumptions.abort("python3-scapy is not installed: apt-get install python3-scapy");
         }
     }
 
@@ -196,36 +184,5 @@ class HostilePacketsOverTapTest {
         Matcher summary = PING_SUMMARY.matcher(ping.output());
         assertTrue(summary.find(), ping.output());
         assertEquals(count + " packets transmitted, " + count + " received", summary.group(), ping.output());
-    }
-
-    // The layers' counters are public methods of classes in unexported packages: the tests run on the class
-    // path, where reflection reaches them, while no application can.
-
-    private static Map<String, Long> counters(Ipv4 ipv4) throws Exception {
-        return components(ipv4.getClass().getMethod("counters").invoke(ipv4));
-    }
-
-    private static Map<String, Long> reassembly(Ipv4 ipv4) throws Exception {
-        Object counters = ipv4.getClass().getMethod("counters").invoke(ipv4);
-        return components(counters.getClass().getMethod("reassembly").invoke(counters));
-    }
-
-    private static Map<String, Long> udpCounters(Udp udp) throws Exception {
-        Map<?, ?> counters = (Map<?, ?>) udp.getClass().getMethod("counters").invoke(udp);
-        Map<String, Long> named = new java.util.TreeMap<>();
-        counters.forEach((count, value) -> named.put(count.toString(), (Long) value));
-        return named;
-    }
-
-    private static Map<String, Long> components(Object record) throws Exception {
-        Map<String, Long> values = new java.util.TreeMap<>();
-        for (var component : record.getClass().getRecordComponents()) {
-            java.lang.reflect.Method accessor = component.getAccessor();
-            accessor.setAccessible(true); // Reassembly is package-private
-            if (accessor.invoke(record) instanceof Number number) {
-                values.put(component.getName(), number.longValue());
-            }
-        }
-        return values;
     }
 }
