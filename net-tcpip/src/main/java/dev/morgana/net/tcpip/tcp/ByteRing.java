@@ -5,12 +5,16 @@ import java.lang.foreign.MemorySegment;
 /**
  * A fixed-capacity ring of bytes: {@link #length()} bytes from the head, then free space, which may be
  * written at an offset past the tail before it is {@link #commit committed} (how the receive side places a
- * segment that arrived out of order). Never grows. Not thread-safe.
+ * segment that arrived out of order). Never grows; its array is allocated at the first write. Not
+ * thread-safe.
  */
 final class ByteRing {
 
-    private final MemorySegment bytes;
+    private static final MemorySegment NONE = MemorySegment.ofArray(new byte[0]);
+
     private final int capacity;
+    /** Allocated at the first write, so that a connection that never carries data (a SYN flood's) costs none. */
+    private MemorySegment bytes = NONE;
     /** Index of the first byte held: 0 ≤ head < capacity. */
     private int head;
     /** Bytes held: 0 ≤ length ≤ capacity. */
@@ -18,7 +22,6 @@ final class ByteRing {
 
     ByteRing(int capacity) {
         this.capacity = capacity;
-        this.bytes = MemorySegment.ofArray(new byte[capacity]);
     }
 
     int capacity() {
@@ -40,6 +43,12 @@ final class ByteRing {
     void writeAt(int offset, MemorySegment source, long from, int n) {
         if (offset < 0 || n < 0 || offset + n > free()) {
             throw new IndexOutOfBoundsException(offset + "+" + n + " past " + free() + " free bytes");
+        }
+        if (n == 0) {
+            return;
+        }
+        if (bytes == NONE) {
+            bytes = MemorySegment.ofArray(new byte[capacity]);
         }
         int start = index(length + offset);
         int first = Math.min(n, capacity - start);
@@ -66,6 +75,9 @@ final class ByteRing {
     /** Moves up to {@code into}'s size of held bytes into {@code into} and returns how many. */
     int read(MemorySegment into) {
         int n = (int) Math.min(length, into.byteSize());
+        if (n == 0) {
+            return 0;
+        }
         int first = Math.min(n, capacity - head);
         MemorySegment.copy(bytes, head, into, 0, first);
         MemorySegment.copy(bytes, 0, into, first, n - first);
@@ -96,6 +108,9 @@ final class ByteRing {
     MemorySegment slice(int offset, int max) {
         if (offset < 0 || max < 0 || offset + max > length) {
             throw new IndexOutOfBoundsException(offset + "+" + max + " past " + length + " held bytes");
+        }
+        if (length == 0) {
+            return NONE; // perhaps never allocated
         }
         int start = index(offset);
         return bytes.asSlice(start, Math.min(max, capacity - start));

@@ -63,4 +63,23 @@ class ByteRingTest {
         assertThrows(IndexOutOfBoundsException.class, () -> ring.consume(3));
         assertThrows(IndexOutOfBoundsException.class, () -> ring.slice(1, 2));
     }
+
+    @Test
+    void aRingThatIsNeverWrittenHoldsNoMemory() {
+        // Sixteen rings of 1 GiB, as sixteen half-open connections with the largest buffers: eager arrays would
+        // need 16 GiB, past any heap these tests get.
+        java.util.List<ByteRing> rings = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            ByteRing ring = new ByteRing(1 << 30);
+            assertEquals(0, ring.read(MemorySegment.ofArray(new byte[8])));
+            assertEquals(0, ring.slice(0, 0).byteSize());
+            ring.writeAt(0, bytes("x"), 0, 0);
+            rings.add(ring);
+        }
+        assertEquals(16, rings.size());
+        ByteRing used = new ByteRing(16);
+        assertEquals(3, used.append(bytes("abc")));
+        assertEquals("abc", new String(used.slice(0, 3).toArray(ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.US_ASCII));
+    }
 }
