@@ -187,8 +187,8 @@ public record TcpConfig(int maxSegmentSize, int sendBufferSize, int receiveBuffe
     /**
      * The bounds of a whole TCP layer, beside each connection's buffers.
      *
-     * @param halfOpen SYN-RECEIVED connections per listener at most (the SYN backlog); SYNs beyond are dropped
-     *     and the peer retries
+     * @param halfOpen SYN-RECEIVED connections per listener at most (the SYN backlog); a SYN beyond them takes
+     *     the place of the oldest (RFC 4987 §3.4), so that a SYN flood cannot lock genuine peers out
      * @param connections connections at most over all, in every state but CLOSED (TIME-WAIT included); SYNs
      *     beyond are refused with a RST, connects fail with {@code ADDRESS_IN_USE}
      */

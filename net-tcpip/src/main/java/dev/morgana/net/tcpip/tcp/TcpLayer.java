@@ -20,6 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -46,9 +47,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * before releasing it. Lower layers never call back into TCP while holding a lock of theirs, so the order
  * TCP → IPv4 → ARP → Ethernet is the only one there is. Flows park on a condition of that lock.
  *
- * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig}; the number of half-open
- * connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which SYNs are dropped (the peer
- * retries), and established ones by {@link TcpConfig.Limits#connections()}, beyond which a SYN is refused. A
+ * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig} (and allocated once data
+ * flows); the half-open connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which the
+ * oldest gives way, and all connections by {@link TcpConfig.Limits#connections()}, beyond which a SYN is refused. A
  * connection leaves the table when it reaches CLOSED, after TIME-WAIT; one the application closed gives up
  * waiting in FIN-WAIT-2 for the peer's FIN after {@link #ORPHANED_FIN_WAIT_2}.
  */
@@ -76,8 +77,11 @@ public final class TcpLayer implements Tcp, Service {
         NOT_UNICAST,
         /** For no connection and no listener: answered with a RST unless they were one. */
         REFUSED,
-        /** SYNs dropped because their listener had {@link TcpConfig.Limits#halfOpen()} half-open connections. */
-        SYN_DROPPED,
+        /**
+         * Half-open connections given up, oldest first, to make room for a newer SYN when their listener had
+         * {@link TcpConfig.Limits#halfOpen()} of them (a SYN flood).
+         */
+        HALF_OPEN_DROPPED,
         /** Connections opened, by connect or by a SYN to a listener. */
         OPENED,
         /** Connections established from a listener and handed to its handler. */
@@ -349,9 +353,15 @@ public final class TcpLayer implements Tcp, Service {
             refuse(source, destination, header, payload); // second check: <SEQ=SEG.ACK><CTL=RST>; else drop-ish
             return;
         }
-        if (listening.halfOpen >= limits.halfOpen()) {
-            counts.incrementAndGet(Count.SYN_DROPPED.ordinal());
-            return; // the peer retransmits its SYN; by then a slot may be free
+        if (listening.halfOpen.size() >= limits.halfOpen()) {
+            // RFC 4987 §3.4: the oldest half-open connection makes room, silently (under a flood its peer is
+            // spoofed), so that a genuine SYN still gets in while the queue is full: its ACK comes back long
+            // before a flood cycles through the queue. Dropping the new SYN would lock everyone out until the
+            // flood's SYN-ACKs ran out of retransmissions.
+            Connection oldest = listening.halfOpen.removeFirst();
+            oldest.handedOver = true; // nothing to hand over, nor to count again
+            forget(oldest);
+            counts.incrementAndGet(Count.HALF_OPEN_DROPPED.ordinal());
         }
         if (connections.size() >= limits.connections()) {
             refuse(source, destination, header, payload);
@@ -360,7 +370,7 @@ public final class TcpLayer implements Tcp, Service {
         Endpoint local = new Endpoint(destination, header.destinationPort());
         Endpoint remote = new Endpoint(source, header.sourcePort());
         Connection c = new Connection(local, remote, listening.options, listening);
-        listening.halfOpen++;
+        listening.halfOpen.addLast(c);
         connections.put(c.key, c);
         counts.incrementAndGet(Count.OPENED.ordinal());
         int iss = sequenceNumbers.next(destination, local.port(), source, remote.port(), now);
@@ -428,7 +438,7 @@ public final class TcpLayer implements Tcp, Service {
             c.core.read(clock.monotonicNanos(), c.discard());
         }
         if (c.listening != null && !c.handedOver && state != TcpConnection.State.SYN_RECEIVED) {
-            c.listening.halfOpen--;
+            c.listening.halfOpen.remove(c);
             c.handedOver = true;
             if (state != TcpConnection.State.CLOSED && !c.listening.closed) {
                 handOver(c);
@@ -586,7 +596,8 @@ public final class TcpLayer implements Tcp, Service {
         final Endpoint local;
         final Options options;
         final FlowHandler handler;
-        int halfOpen;
+        /** Its connections in SYN-RECEIVED, oldest first; at most {@link TcpConfig.Limits#halfOpen()}. */
+        final ArrayDeque<Connection> halfOpen = new ArrayDeque<>();
         boolean closed;
 
         Listening(Endpoint local, Options options, FlowHandler handler) {
