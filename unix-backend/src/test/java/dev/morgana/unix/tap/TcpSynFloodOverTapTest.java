@@ -227,20 +227,20 @@ class TcpSynFloodOverTapTest {
                 Map<String, Long> tcpAfter = TapProbes.byName(tcp);
                 Map<String, Long> ipAfter = TapProbes.counters(ipv4);
                 Map<String, Long> arpAfter = TapProbes.counters(arp);
-                long synDropped = tcpAfter.get("HALF_OPEN_DROPPED") - tcpBefore.get("HALF_OPEN_DROPPED");
+                long halfOpenDropped = tcpAfter.get("HALF_OPEN_DROPPED") - tcpBefore.get("HALF_OPEN_DROPPED");
                 long opened = tcpAfter.get("OPENED") - tcpBefore.get("OPENED");
                 System.out.printf("TcpSynFloodOverTapTest: %.1f s; hping3 sent %d SYNs; Morgana opened %d connections"
-                        + " and dropped %d SYNs; at most %d half-open and %d connections, %d datagrams waiting for"
+                        + " and gave up %d half-open ones for newer SYNs; at most %d half-open and %d connections, %d datagrams waiting for"
                         + " ARP, %d resolutions pending; heap after GC %d KiB, at most %d KiB during the flood;"
                         + "%n  TCP %s%n  IPv4 %s%n  ARP %s%n", (System.nanoTime() - started) / 1e9, sent, opened,
-                        synDropped, mostHalfOpen, mostConnections, mostWaiting, mostPending, baseline >> 10,
+                        halfOpenDropped, mostHalfOpen, mostConnections, mostWaiting, mostPending, baseline >> 10,
                         peak >> 10, delta(tcpBefore, tcpAfter), delta(ipBefore, ipAfter), delta(arpBefore, arpAfter));
 
                 assertTrue(sent >= 1000, "the flood was one: " + sent + " SYNs");
                 assertTrue(mostHalfOpen <= LIMITS.halfOpen(), mostHalfOpen + " half-open");
                 assertEquals(LIMITS.halfOpen(), mostHalfOpen, "the flood filled the half-open queue");
                 assertTrue(mostConnections <= LIMITS.connections(), mostConnections + " connections");
-                assertTrue(synDropped > 0, "SYNs beyond the half-open limit took the oldest ones' places: " + tcpAfter);
+                assertTrue(halfOpenDropped > 0, "SYNs beyond the half-open limit took the oldest ones' places: " + tcpAfter);
                 assertTrue(mostWaiting <= Ipv4Config.Limits.DEFAULT.waitingForArp(), mostWaiting + " waiting for ARP");
                 assertTrue(mostPending <= ArpConfig.DEFAULT.pendingTotal(), mostPending + " ARP resolutions pending");
                 // Nor did it become an ARP flood: one resolution at a time per address, each of at most retries + 1
