@@ -14,6 +14,7 @@ import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Tcp;
 import dev.morgana.net.tcpip.TcpConfig;
+import dev.morgana.net.tcpip.internal.Counters;
 import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
@@ -22,15 +23,12 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -104,7 +102,7 @@ public final class TcpLayer implements Tcp, Service {
     private final TcpConfig.Limits limits;
     private final InitialSequenceNumbers sequenceNumbers;
     private final EphemeralPorts ephemeralPorts;
-    private final AtomicLongArray counts = new AtomicLongArray(Count.values().length);
+    private final Counters<Count> counts = new Counters<>(Count.class);
 
     private final ReentrantLock lock = new ReentrantLock();
     // Guarded by lock.
@@ -234,7 +232,7 @@ public final class TcpLayer implements Tcp, Service {
             int iss = sequenceNumbers.next(local, here.port(), remote.address(), remote.port(), now);
             c = new Connection(here, remote, options, null);
             connections.put(c.key, c);
-            counts.incrementAndGet(Count.OPENED.ordinal());
+            counts.increment(Count.OPENED);
             c.core = TcpConnection.connect(here, remote, iss, configFor(options), now, c);
             after(c);
             long deadline = now + options.connectTimeout().toNanos();
@@ -300,9 +298,9 @@ public final class TcpLayer implements Tcp, Service {
      * @param packet the IPv4 payload, read-only, valid during the call
      */
     void segment(Ipv4Address source, Ipv4Address destination, MemorySegment packet) {
-        counts.incrementAndGet(Count.RECEIVED.ordinal());
+        counts.increment(Count.RECEIVED);
         if (!destination.equals(ipv4.address())) {
-            counts.incrementAndGet(Count.NOT_UNICAST.ordinal());
+            counts.increment(Count.NOT_UNICAST);
             return;
         }
         TcpHeader header;
@@ -310,7 +308,7 @@ public final class TcpLayer implements Tcp, Service {
             header = TcpHeader.parse(packet, ipv4.pseudoHeaderSum(source, destination, Ipv4.TCP,
                     (int) packet.byteSize()));
         } catch (MalformedPacketException e) {
-            counts.incrementAndGet(Count.MALFORMED.ordinal());
+            counts.increment(Count.MALFORMED);
             return;
         }
         MemorySegment payload = TcpPacket.payload(packet);
@@ -361,7 +359,7 @@ public final class TcpLayer implements Tcp, Service {
             Connection oldest = listening.halfOpen.removeFirst();
             oldest.handedOver = true; // nothing to hand over, nor to count again
             forget(oldest);
-            counts.incrementAndGet(Count.HALF_OPEN_DROPPED.ordinal());
+            counts.increment(Count.HALF_OPEN_DROPPED);
         }
         if (connections.size() >= limits.connections()) {
             refuse(source, destination, header, payload);
@@ -372,7 +370,7 @@ public final class TcpLayer implements Tcp, Service {
         Connection c = new Connection(local, remote, listening.options, listening);
         listening.halfOpen.addLast(c);
         connections.put(c.key, c);
-        counts.incrementAndGet(Count.OPENED.ordinal());
+        counts.increment(Count.OPENED);
         int iss = sequenceNumbers.next(destination, local.port(), source, remote.port(), now);
         c.core = TcpConnection.accept(local, remote, header, iss, configFor(listening.options), now, c);
         after(c);
@@ -380,7 +378,7 @@ public final class TcpLayer implements Tcp, Service {
 
     /** Answers a segment nobody expects with a RST (RFC 9293 §3.10.7.1). Called with the lock held. */
     private void refuse(Ipv4Address source, Ipv4Address destination, TcpHeader header, MemorySegment payload) {
-        counts.incrementAndGet(Count.REFUSED.ordinal());
+        counts.increment(Count.REFUSED);
         TcpConnection.refuse(header, (int) payload.byteSize(), (reset, empty) -> send(destination, source, reset, empty));
     }
 
@@ -397,7 +395,7 @@ public final class TcpLayer implements Tcp, Service {
         try {
             Connection c = connections.get(key);
             if (c != null) {
-                counts.incrementAndGet(Count.ICMP_ERRORS.ordinal());
+                counts.increment(Count.ICMP_ERRORS);
                 c.core.icmpError(clock.monotonicNanos(), type, code, sequence);
                 after(c);
             }
@@ -416,9 +414,9 @@ public final class TcpLayer implements Tcp, Service {
                 MemorySegment.copy(payload, 0, segment, headerLength, payload.byteSize());
                 return header.emit(segment, ipv4.pseudoHeaderSum(from, to, Ipv4.TCP, length));
             });
-            counts.incrementAndGet(Count.SENT.ordinal());
+            counts.increment(Count.SENT);
         } catch (NetworkException e) {
-            counts.incrementAndGet(Count.SEND_FAILED.ordinal());
+            counts.increment(Count.SEND_FAILED);
             LOG.log(Level.DEBUG, () -> "a TCP segment to " + to + " was not sent: " + e.getMessage());
         }
     }
@@ -494,14 +492,14 @@ public final class TcpLayer implements Tcp, Service {
 
     /** Runs the listener's handler on a virtual thread of its own. Called with the lock held. */
     private void handOver(Connection c) {
-        counts.incrementAndGet(Count.ACCEPTED.ordinal());
+        counts.increment(Count.ACCEPTED);
         TcpFlow flow = new TcpFlow(this, c);
         FlowHandler handler = c.listening.handler;
         Thread.ofVirtual().name("tcp " + c.local.port() + " ← " + c.remote).start(() -> {
             try {
                 handler.handle(flow);
             } catch (Exception | AssertionError e) {
-                counts.incrementAndGet(Count.HANDLER_FAILED.ordinal());
+                counts.increment(Count.HANDLER_FAILED);
                 LOG.log(Level.WARNING, () -> "the TCP handler of port " + c.local.port() + " failed on a flow from "
                         + c.remote, e);
             } finally {
@@ -551,7 +549,7 @@ public final class TcpLayer implements Tcp, Service {
      * @return its value now
      */
     public long count(Count count) {
-        return counts.get(count.ordinal());
+        return counts.get(count);
     }
 
     /**
@@ -560,11 +558,7 @@ public final class TcpLayer implements Tcp, Service {
      * @return a snapshot, in the order of {@link Count}
      */
     public Map<Count, Long> counters() {
-        Map<Count, Long> snapshot = new EnumMap<>(Count.class);
-        for (Count count : Count.values()) {
-            snapshot.put(count, counts.get(count.ordinal()));
-        }
-        return Collections.unmodifiableMap(snapshot);
+        return counts.snapshot();
     }
 
     /**

@@ -10,16 +10,14 @@ import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Udp;
+import dev.morgana.net.tcpip.internal.Counters;
 import dev.morgana.net.tcpip.internal.InternetChecksum;
 import jakarta.inject.Inject;
 import java.lang.System.Logger.Level;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.Collections;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * UDP over {@link Ipv4} (RFC 768, RFC 1122 §4.1): checksums verified on receive (zero means none) and always
@@ -80,7 +78,7 @@ public final class UdpLayer implements Udp, Service {
     private final Ipv4 ipv4;
     private final Icmp icmp;
     private final PortTable ports = new PortTable();
-    private final AtomicLongArray counts = new AtomicLongArray(Count.values().length);
+    private final Counters<Count> counts = new Counters<>(Count.class);
     // The thread inside a handler, for listen's misuse check; saved and restored, so deliveries may nest.
     private volatile Thread delivering;
     private int ephemeral; // guarded by this; 0 until write(0, …) first needs it
@@ -155,7 +153,7 @@ public final class UdpLayer implements Udp, Service {
         } finally {
             writer.clear();
         }
-        counts.incrementAndGet(Count.SENT.ordinal());
+        counts.increment(Count.SENT);
     }
 
     /** One writer per thread that writes, so that a write allocates nothing (no capturing lambda, no header record). */
@@ -220,21 +218,21 @@ public final class UdpLayer implements Udp, Service {
      * @param packet the IPv4 payload, read-only, valid during the call
      */
     void datagram(Ipv4Address source, Ipv4Address destination, MemorySegment packet) {
-        counts.incrementAndGet(Count.RECEIVED.ordinal());
+        counts.increment(Count.RECEIVED);
         long size = packet.byteSize();
         if (size < UdpPacket.HEADER) {
-            counts.incrementAndGet(Count.MALFORMED.ordinal());
+            counts.increment(Count.MALFORMED);
             return;
         }
         long header = packet.get(UdpPacket.U64, 0);
         int length = (int) (header >>> 16) & 0xFFFF;
         if (length < UdpPacket.HEADER || length > size) {
-            counts.incrementAndGet(Count.MALFORMED.ordinal());
+            counts.increment(Count.MALFORMED);
             return;
         }
         if ((header & 0xFFFF) != 0 && InternetChecksum.of(packet, 0, length,
                 ipv4.pseudoHeaderSum(source, destination, Ipv4.UDP, length)) != 0) {
-            counts.incrementAndGet(Count.BAD_CHECKSUM.ordinal());
+            counts.increment(Count.BAD_CHECKSUM);
             return;
         }
         int port = (int) (header >>> 32) & 0xFFFF;
@@ -243,7 +241,7 @@ public final class UdpLayer implements Udp, Service {
             noListener(source, destination, packet, length);
             return;
         }
-        counts.incrementAndGet(Count.DELIVERED.ordinal());
+        counts.increment(Count.DELIVERED);
         Thread previous = delivering;
         delivering = Thread.currentThread();
         try {
@@ -257,7 +255,7 @@ public final class UdpLayer implements Udp, Service {
     }
 
     private void noListener(Ipv4Address source, Ipv4Address destination, MemorySegment packet, int length) {
-        counts.incrementAndGet(Count.NO_LISTENER.ordinal());
+        counts.increment(Count.NO_LISTENER);
         // Only a datagram to our own address is answered (ICMP would refuse the others anyway): no quote is
         // built for the broadcasts a LAN is full of.
         if (destination.equals(ipv4.address())) {
@@ -266,7 +264,7 @@ public final class UdpLayer implements Udp, Service {
     }
 
     private void failed(int port, RuntimeException e) {
-        counts.incrementAndGet(Count.HANDLER_FAILED.ordinal());
+        counts.increment(Count.HANDLER_FAILED);
         LOG.log(Level.WARNING, () -> "the UDP handler of port " + port + " failed", e);
     }
 
@@ -301,7 +299,7 @@ public final class UdpLayer implements Udp, Service {
         int destinationPort = quoted.get(UdpPacket.U16, header + 2) & 0xFFFF;
         DatagramHandler handler = ourSource == ourAddress.bits() ? ports.get(sourcePort) : null;
         boolean ours = handler != null || ourSource == ourAddress.bits() && sourcePort == ephemeralIfChosen();
-        counts.incrementAndGet((ours ? Count.ICMP_ERRORS : Count.ICMP_ERRORS_IGNORED).ordinal());
+        counts.increment(ours ? Count.ICMP_ERRORS : Count.ICMP_ERRORS_IGNORED);
         LOG.log(Level.DEBUG, () -> "ICMP type " + type + " code " + code + " from " + reporter + " about our UDP datagram "
                 + new Ipv4Address(ourSource) + ":" + sourcePort + " → " + destination + ":" + destinationPort
                 + (ours ? "" : " (not ours)"));
@@ -343,7 +341,7 @@ public final class UdpLayer implements Udp, Service {
      * @return its value now
      */
     public long count(Count count) {
-        return counts.get(count.ordinal());
+        return counts.get(count);
     }
 
     /**
@@ -352,10 +350,6 @@ public final class UdpLayer implements Udp, Service {
      * @return a snapshot, in the order of {@link Count}
      */
     public Map<Count, Long> counters() {
-        Map<Count, Long> snapshot = new EnumMap<>(Count.class);
-        for (Count count : Count.values()) {
-            snapshot.put(count, counts.get(count.ordinal()));
-        }
-        return Collections.unmodifiableMap(snapshot);
+        return counts.snapshot();
     }
 }
