@@ -1,5 +1,6 @@
 package dev.morgana.testing.net;
 
+import dev.morgana.api.Clock;
 import dev.morgana.api.Timers;
 import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.MacAddress;
@@ -29,18 +30,21 @@ import java.util.SplittableRandom;
  *
  * <h2>Determinism</h2>
  * <p>Every choice comes from a {@link SplittableRandom} seeded from the seed (one stream per direction),
- * drawn in a fixed order for each frame in the order frames come; every delay is a timer on the
- * {@link VirtualClock}. So the same seed, the same frames in the same order and the same advances of the
- * clock give the same faults, byte for byte. A frame that is neither delayed nor held back goes on at once,
- * within the {@code write} call or the inner device's delivery; a frame that is goes on from a timer, on
- * the thread that advances the clock.
+ * drawn in a fixed order for each frame in the order frames come; every delay is a timer. On a
+ * {@link VirtualClock} ({@link #builder(Network, VirtualClock)}) the same seed, the same frames in the same
+ * order and the same advances of the clock give the same faults, byte for byte. On a real clock and timers
+ * ({@link #builder(Network, Clock, Timers)}, for a real device and a real peer) the rates and the draws
+ * are the same, but which frame meets which fault depends on the order frames happen to come in. A frame
+ * that is neither delayed, waiting the latency, nor held back goes on at once, within the {@code write}
+ * call or the inner device's delivery; a frame that is goes on from a timer, on the timers' thread.
  *
  * <h2>Memory</h2>
  * <p>A frame that passes unharmed and at once is not copied: the caller's fill writes straight into the
  * inner device's buffer, and the handler receives the inner device's segment. A harmed or postponed frame is
  * copied, and a postponed one is handed on later as a fresh segment valid only during the call. At most
- * {@link Builder#queueLimit(int)} frames per direction wait (delayed or held back); a frame beyond that is
- * dropped and counted as {@link Injected#overflowed()}.
+ * {@link Builder#queueLimit(int)} frames per direction wait (delayed, waiting the latency or held back); a
+ * frame beyond that is dropped and counted as {@link Injected#overflowed()}, as {@code tc netem}'s
+ * {@code limit} (1000 packets by default) drops what overflows its queue.
  *
  * <h2>Counters</h2>
  * <p>{@link #counters()} counts what the stack above sees: frames it wrote ({@code framesOut}), frames
@@ -49,8 +53,12 @@ import java.util.SplittableRandom;
  * device's own drops. {@link #outgoing()} and {@link #incoming()}
  * count each fault.
  *
+ * <h2>Threads</h2>
  * <p>The decorator sets the inner device's handler at the first {@link #listen}; until then the inner
- * device receives (and counts) as it would without it. Thread-safe; handlers must not block.
+ * device receives (and counts) as it would without it. Thread-safe; handlers must not block. Each direction
+ * has a lock of its own, held while one of its frames goes on (into the inner device, or to the handler),
+ * and nothing else is called under it: so a handler may write, and a stack that writes while it holds a
+ * lock its receive path also takes (TCP does) cannot deadlock with a frame being delivered to it.
  */
 public final class FaultInjectingNetwork implements Network {
 
@@ -64,26 +72,24 @@ public final class FaultInjectingNetwork implements Network {
      * @param delayed frames sent later by a random delay
      * @param reordered frames held back while later frames passed them
      * @param overflowed frames dropped because {@link Builder#queueLimit(int)} frames were already waiting
+     * @param jumped frames that skipped the {@linkplain Faults#latency() latency}, overtaking those waiting it
      */
     public record Injected(long dropped, long duplicated, long corrupted, long truncated, long delayed,
-            long reordered, long overflowed) {}
+            long reordered, long overflowed, long jumped) {}
 
     private final Network inner;
-    private final VirtualClock clock;
+    private final Clock clock;
+    private final Timers timers;
     private final int mtu;
     private final Lane out;
     private final Lane in;
     private volatile FrameHandler handler;
-    private boolean listening;
-    private long framesIn;
-    private long bytesIn;
-    private long framesOut;
-    private long bytesOut;
-    private long lost;
+    private boolean listening; // guarded by in
 
     private FaultInjectingNetwork(Builder builder) {
         this.inner = builder.inner;
         this.clock = builder.clock;
+        this.timers = builder.timers;
         this.mtu = inner.mtu();
         this.out = new Lane(builder.outgoing, new SplittableRandom(builder.seed), builder.queueLimit, true);
         this.in = new Lane(builder.incoming, new SplittableRandom(builder.seed ^ 0x9E37_79B9_7F4A_7C15L),
@@ -98,7 +104,20 @@ public final class FaultInjectingNetwork implements Network {
      * @return a builder with seed 0 and no faults in either direction
      */
     public static Builder builder(Network inner, VirtualClock clock) {
-        return new Builder(inner, clock);
+        return new Builder(inner, clock, clock);
+    }
+
+    /**
+     * Starts building a decorator of {@code inner} whose delays are timers on {@code timers}, in the time of
+     * {@code clock}: for a real device, where the peer runs in real time.
+     *
+     * @param inner the device whose frames are harmed
+     * @param clock the clock of {@code timers}' deadlines
+     * @param timers where delays and holds are timed
+     * @return a builder with seed 0 and no faults in either direction
+     */
+    public static Builder builder(Network inner, Clock clock, Timers timers) {
+        return new Builder(inner, clock, timers);
     }
 
     @Override
@@ -112,57 +131,69 @@ public final class FaultInjectingNetwork implements Network {
     }
 
     @Override
-    public synchronized void write(int size, Fill fill) throws NetworkException {
+    public void write(int size, Fill fill) throws NetworkException {
         if (size < 0 || size > mtu + SimulatedSwitch.HEADER) {
             throw new IllegalArgumentException("a frame on this device has at most " + (mtu + SimulatedSwitch.HEADER)
                     + " bytes, asked for " + size);
         }
         Objects.requireNonNull(fill, "fill");
-        Plan plan = out.plan();
-        if (plan == null) {
-            // Unharmed and at once: straight into the inner device's buffer.
-            int[] written = new int[1];
-            inner.write(size, buffer -> written[0] = fill.into(buffer));
-            framesOut++;
-            bytesOut += written[0];
-            out.passed();
-            return;
+        synchronized (out) {
+            Plan plan = out.plan();
+            if (plan == null) {
+                // Unharmed and at once: straight into the inner device's buffer.
+                int[] written = new int[1];
+                inner.write(size, buffer -> written[0] = fill.into(buffer));
+                out.frames++;
+                out.bytes += written[0];
+                out.passed();
+                return;
+            }
+            byte[] frame = Segments.fill(size, fill);
+            out.frames++;
+            out.bytes += frame.length;
+            out.handle(plan, frame);
         }
-        byte[] frame = Segments.fill(size, fill);
-        framesOut++;
-        bytesOut += frame.length;
-        out.handle(plan, frame);
     }
 
     @Override
-    public synchronized void listen(FrameHandler handler) {
-        this.handler = Objects.requireNonNull(handler, "handler");
-        if (!listening) {
-            listening = true;
-            inner.listen(this::receive);
+    public void listen(FrameHandler handler) {
+        synchronized (in) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            if (!listening) {
+                listening = true;
+                inner.listen(this::receive);
+            }
         }
     }
 
-    private synchronized void receive(MemorySegment segment) {
-        Plan plan = in.plan();
-        if (plan == null) {
-            deliver(segment);
-            in.passed();
-            return;
+    private void receive(MemorySegment segment) {
+        synchronized (in) {
+            Plan plan = in.plan();
+            if (plan == null) {
+                FrameHandler current = handler;
+                in.frames++;
+                in.bytes += segment.byteSize();
+                current.frame(segment);
+                in.passed();
+                return;
+            }
+            in.handle(plan, segment.toArray(ValueLayout.JAVA_BYTE));
         }
-        in.handle(plan, segment.toArray(ValueLayout.JAVA_BYTE));
-    }
-
-    private void deliver(MemorySegment segment) {
-        FrameHandler current = handler;
-        framesIn++;
-        bytesIn += segment.byteSize();
-        current.frame(segment);
     }
 
     @Override
-    public synchronized Counters counters() {
-        return new Counters(framesIn, bytesIn, framesOut, bytesOut, lost + inner.counters().drops());
+    public Counters counters() {
+        long framesOut;
+        long bytesOut;
+        long lost;
+        synchronized (out) {
+            framesOut = out.frames;
+            bytesOut = out.bytes;
+            lost = out.lost;
+        }
+        synchronized (in) {
+            return new Counters(in.frames, in.bytes, framesOut, bytesOut, lost + in.lost + inner.counters().drops());
+        }
     }
 
     /**
@@ -170,8 +201,10 @@ public final class FaultInjectingNetwork implements Network {
      *
      * @return a snapshot
      */
-    public synchronized Injected outgoing() {
-        return out.injected();
+    public Injected outgoing() {
+        synchronized (out) {
+            return out.injected();
+        }
     }
 
     /**
@@ -179,13 +212,15 @@ public final class FaultInjectingNetwork implements Network {
      *
      * @return a snapshot
      */
-    public synchronized Injected incoming() {
-        return in.injected();
+    public Injected incoming() {
+        synchronized (in) {
+            return in.injected();
+        }
     }
 
     /** What happens to one frame, beyond going on: drawn before its bytes are looked at. */
     private record Plan(boolean drop, boolean truncate, boolean corrupt, boolean duplicate, boolean delay,
-            boolean reorder) {}
+            boolean lag, boolean reorder) {}
 
     /** A frame held back until {@code remaining} later frames have passed it or its timer fires. */
     private static final class Held {
@@ -201,7 +236,7 @@ public final class FaultInjectingNetwork implements Network {
         }
     }
 
-    /** One direction: its faults, its random stream, what waits in it. Guarded by the decorator's lock. */
+    /** One direction: its faults, its random stream, what waits in it, what it counts. Guarded by itself. */
     private final class Lane {
         final Faults faults;
         final SplittableRandom random;
@@ -209,6 +244,10 @@ public final class FaultInjectingNetwork implements Network {
         final boolean outgoing;
         final List<Held> held = new ArrayList<>();
         int waiting;
+        long frames;
+        long bytes;
+        long lost;
+        long jumped;
         long dropped;
         long duplicated;
         long corrupted;
@@ -235,17 +274,22 @@ public final class FaultInjectingNetwork implements Network {
             }
             boolean drop = hit(faults.drop());
             if (drop) {
-                return new Plan(true, false, false, false, false, false);
+                return new Plan(true, false, false, false, false, false, false);
             }
             boolean truncate = hit(faults.truncate());
             boolean corrupt = hit(faults.corrupt());
             boolean duplicate = hit(faults.duplicate());
             boolean delay = hit(faults.delay());
-            boolean reorder = !delay && hit(faults.reorder());
-            if (!truncate && !corrupt && !duplicate && !delay && !reorder) {
+            boolean lag = false;
+            if (faults.latency().isPositive()) {
+                lag = !hit(faults.jump());
+                jumped += lag ? 0 : 1;
+            }
+            boolean reorder = !delay && !lag && hit(faults.reorder());
+            if (!truncate && !corrupt && !duplicate && !delay && !lag && !reorder) {
                 return null;
             }
-            return new Plan(false, truncate, corrupt, duplicate, delay, reorder);
+            return new Plan(false, truncate, corrupt, duplicate, delay, lag, reorder);
         }
 
         /** A frame went on unharmed: it passes every held frame. */
@@ -272,7 +316,7 @@ public final class FaultInjectingNetwork implements Network {
             if (plan.duplicate) {
                 duplicated++;
             }
-            if (plan.delay || plan.reorder) {
+            if (plan.delay || plan.lag || plan.reorder) {
                 if (waiting >= queueLimit) {
                     overflowed++;
                     lost++;
@@ -280,12 +324,15 @@ public final class FaultInjectingNetwork implements Network {
                     return;
                 }
                 waiting++;
-                if (plan.delay) {
-                    delayed++;
+                if (plan.delay || plan.lag) {
                     byte[] late = frame;
-                    long nanos = 1 + random.nextLong(faults.maxDelay().toNanos());
-                    clock.schedule(clock.monotonicNanos() + nanos, () -> {
-                        synchronized (FaultInjectingNetwork.this) {
+                    long nanos = plan.lag ? faults.latency().toNanos() : 0;
+                    if (plan.delay) {
+                        delayed++;
+                        nanos += 1 + random.nextLong(faults.maxDelay().toNanos());
+                    }
+                    timers.schedule(clock.monotonicNanos() + nanos, () -> {
+                        synchronized (Lane.this) {
                             waiting--;
                             emit(late, plan.duplicate);
                         }
@@ -294,8 +341,8 @@ public final class FaultInjectingNetwork implements Network {
                 } else {
                     reordered++;
                     Held hold = new Held(frame, plan.duplicate, 1 + random.nextInt(faults.reorderWindow()));
-                    hold.timer = clock.schedule(clock.monotonicNanos() + faults.reorderHold().toNanos(), () -> {
-                        synchronized (FaultInjectingNetwork.this) {
+                    hold.timer = timers.schedule(clock.monotonicNanos() + faults.reorderHold().toNanos(), () -> {
+                        synchronized (Lane.this) {
                             if (held.remove(hold)) {
                                 waiting--;
                                 emit(hold.frame, hold.duplicate);
@@ -348,15 +395,15 @@ public final class FaultInjectingNetwork implements Network {
                     }
                 } else {
                     FrameHandler current = handler;
-                    framesIn++;
-                    bytesIn += frame.length;
+                    frames++;
+                    bytes += frame.length;
                     Segments.deliver(frame, current);
                 }
             }
         }
 
         Injected injected() {
-            return new Injected(dropped, duplicated, corrupted, truncated, delayed, reordered, overflowed);
+            return new Injected(dropped, duplicated, corrupted, truncated, delayed, reordered, overflowed, jumped);
         }
     }
 
@@ -364,15 +411,17 @@ public final class FaultInjectingNetwork implements Network {
     public static final class Builder {
 
         private final Network inner;
-        private final VirtualClock clock;
+        private final Clock clock;
+        private final Timers timers;
         private long seed;
         private Faults outgoing = Faults.NONE;
         private Faults incoming = Faults.NONE;
         private int queueLimit = 1024;
 
-        private Builder(Network inner, VirtualClock clock) {
+        private Builder(Network inner, Clock clock, Timers timers) {
             this.inner = Objects.requireNonNull(inner, "inner");
             this.clock = Objects.requireNonNull(clock, "clock");
+            this.timers = Objects.requireNonNull(timers, "timers");
         }
 
         /**
@@ -419,7 +468,7 @@ public final class FaultInjectingNetwork implements Network {
         }
 
         /**
-         * Sets how many frames per direction may wait, delayed or held back (default 1024).
+         * Sets how many frames per direction may wait, delayed, waiting the latency or held back (default 1024).
          *
          * @param limit at least 1
          * @return this builder

@@ -7,7 +7,7 @@ import java.util.Objects;
  * How often a {@link FaultInjectingNetwork} harms the frames of one direction, and how. Each rate is the
  * probability, from 0 to 1, that one frame suffers that fault; a frame may suffer several (a corrupted
  * frame may also be truncated, duplicated and delayed), but a dropped frame suffers nothing else, and a
- * delayed frame is not also held back for reordering.
+ * delayed frame, or one waiting the latency, is not also held back for reordering.
  *
  * <pre>{@code
  * Faults lossy = Faults.builder().drop(0.2).reorder(0.05, 3).build();
@@ -25,9 +25,13 @@ import java.util.Objects;
  *     more than {@code reorderWindow} places from where it was sent
  * @param reorderWindow the most later frames that may pass a held frame
  * @param reorderHold the longest a frame is held back when no later frames come
+ * @param latency how long every frame waits before it goes on (zero for none), as {@code tc netem delay}
+ *     makes it wait; frames that wait the same latency keep their order, and an extra {@code delay} adds to it
+ * @param jump the probability that a frame skips the latency and goes on at once, ahead of the frames still
+ *     waiting: {@code tc netem delay LATENCY reorder JUMP}; only drawn when the latency is not zero
  */
 public record Faults(double drop, double duplicate, double corrupt, double truncate, double delay,
-        Duration maxDelay, double reorder, int reorderWindow, Duration reorderHold) {
+        Duration maxDelay, double reorder, int reorderWindow, Duration reorderHold, Duration latency, double jump) {
 
     /** No faults at all: every frame passes unharmed and at once. */
     public static final Faults NONE = builder().build();
@@ -45,7 +49,12 @@ public record Faults(double drop, double duplicate, double corrupt, double trunc
         rate("truncate", truncate);
         rate("delay", delay);
         rate("reorder", reorder);
+        rate("jump", jump);
         Objects.requireNonNull(maxDelay, "maxDelay");
+        Objects.requireNonNull(latency, "latency");
+        if (latency.isNegative()) {
+            throw new IllegalArgumentException("a latency cannot be negative: " + latency);
+        }
         Objects.requireNonNull(reorderHold, "reorderHold");
         if (!maxDelay.isPositive() || !reorderHold.isPositive()) {
             throw new IllegalArgumentException("maxDelay and reorderHold must be positive: " + maxDelay + ", "
@@ -65,15 +74,16 @@ public record Faults(double drop, double duplicate, double corrupt, double trunc
     /**
      * Tells whether any fault can happen.
      *
-     * @return whether some rate is above zero
+     * @return whether some rate is above zero, or frames wait a latency
      */
     public boolean any() {
-        return drop > 0 || duplicate > 0 || corrupt > 0 || truncate > 0 || delay > 0 || reorder > 0;
+        return drop > 0 || duplicate > 0 || corrupt > 0 || truncate > 0 || delay > 0 || reorder > 0
+                || latency.isPositive();
     }
 
     /**
      * Starts from no faults: every rate 0, {@code maxDelay} 10 ms, a reorder window of 3 frames held at most
-     * 10 ms.
+     * 10 ms, no latency.
      *
      * @return a builder
      */
@@ -93,6 +103,8 @@ public record Faults(double drop, double duplicate, double corrupt, double trunc
         private double reorder;
         private int reorderWindow = 3;
         private Duration reorderHold = Duration.ofMillis(10);
+        private Duration latency = Duration.ZERO;
+        private double jump;
 
         private Builder() {}
 
@@ -178,6 +190,21 @@ public record Faults(double drop, double duplicate, double corrupt, double trunc
         }
 
         /**
+         * Makes every frame wait {@code latency} before it goes on, except that with probability {@code jump}
+         * one goes on at once, ahead of those waiting: what {@code tc netem delay LATENCY reorder JUMP} does
+         * (with netem's default gap of 1 and no correlation).
+         *
+         * @param latency zero or positive
+         * @param jump from 0 to 1
+         * @return this builder
+         */
+        public Builder latency(Duration latency, double jump) {
+            this.latency = latency;
+            this.jump = jump;
+            return this;
+        }
+
+        /**
          * Builds the record.
          *
          * @return the faults
@@ -185,7 +212,7 @@ public record Faults(double drop, double duplicate, double corrupt, double trunc
          */
         public Faults build() {
             return new Faults(drop, duplicate, corrupt, truncate, delay, maxDelay, reorder, reorderWindow,
-                    reorderHold);
+                    reorderHold, latency, jump);
         }
     }
 }

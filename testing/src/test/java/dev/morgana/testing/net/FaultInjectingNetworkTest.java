@@ -18,6 +18,7 @@ import dev.morgana.testing.VirtualClock;
 import dev.morgana.testing.net.FaultInjectingNetwork.Injected;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -60,7 +61,7 @@ class FaultInjectingNetworkTest {
             // Binomial(10 000, 0.2): mean 2000, standard deviation 40; five of them are 200.
             assertTrue(Math.abs(dropped - 2000) < 200, "seed " + seed + " dropped " + dropped);
             assertEquals(dropped, lossy.outgoing().dropped());
-            assertEquals(new Injected(dropped, 0, 0, 0, 0, 0, 0), lossy.outgoing());
+            assertEquals(new Injected(dropped, 0, 0, 0, 0, 0, 0, 0), lossy.outgoing());
             assertEquals(dropped, lossy.counters().drops());
             assertEquals(10_000, lossy.counters().framesOut());
             lan.port(1).listen(frame -> {});
@@ -210,6 +211,52 @@ class FaultInjectingNetworkTest {
         assertEquals(1000, lossy.outgoing().delayed());
     }
 
+    /** {@code tc netem delay 10ms reorder 25%}: three frames in four wait exactly 10 ms, in order; the rest overtake them. */
+    @Test
+    void aLatencyDelaysEveryFrameButThoseThatJumpAheadAsNetemDoes() {
+        FaultInjectingNetwork lossy = FaultInjectingNetwork.builder(lan.port(0), clock, clock).seed(12)
+                .outgoing(Faults.builder().latency(Duration.ofMillis(10), 0.25).build()).build();
+        long[] sent = new long[1000];
+        long[] arrived = new long[1000];
+        List<Integer> order = new ArrayList<>();
+        lan.port(1).listen(frame -> {
+            int sequence = sequence(frame.toArray(ValueLayout.JAVA_BYTE));
+            arrived[sequence] = clock.monotonicNanos();
+            order.add(sequence);
+        });
+        for (int i = 0; i < 1000; i++) {
+            sent[i] = clock.monotonicNanos();
+            send(lossy, numbered(lan.port(1).mac(), lossy.mac(), i));
+            clock.advance(Duration.ofNanos(100_000));
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(1000, order.size());
+        long link = Long.MAX_VALUE;
+        for (int i = 0; i < 1000; i++) {
+            link = Math.min(link, arrived[i] - sent[i]);
+        }
+        int jumped = 0;
+        int previousWaiting = -1;
+        for (int sequence : order) {
+            long took = arrived[sequence] - sent[sequence];
+            if (took == link) {
+                jumped++;
+            } else {
+                assertEquals(link + 10_000_000, took, "frame " + sequence);
+                assertTrue(sequence > previousWaiting, "frames that wait keep their order");
+                previousWaiting = sequence;
+            }
+        }
+        // Binomial(1000, 0.25): mean 250, standard deviation 14.
+        assertTrue(Math.abs(jumped - 250) < 70, jumped + " jumped");
+        assertEquals(new Injected(0, 0, 0, 0, 0, 0, 0, jumped), lossy.outgoing());
+        int overtaken = 0;
+        for (int at = 0; at < order.size(); at++) {
+            overtaken += order.get(at) != at ? 1 : 0;
+        }
+        assertTrue(overtaken > 0, "jumping frames overtake waiting ones");
+    }
+
     @Test
     void incomingFaultsHarmWhatTheStackReceives() {
         FaultInjectingNetwork lossy = FaultInjectingNetwork.builder(lan.port(1), clock).seed(3)
@@ -223,7 +270,7 @@ class FaultInjectingNetworkTest {
         assertTrue(Math.abs(got.size() - 500) < 100);
         assertEquals(new Network.Counters(got.size(), got.size() * 60L, 0, 0, lossy.incoming().dropped()),
                 lossy.counters());
-        assertEquals(new Injected(0, 0, 0, 0, 0, 0, 0), lossy.outgoing());
+        assertEquals(new Injected(0, 0, 0, 0, 0, 0, 0, 0), lossy.outgoing());
         int previous = -1;
         for (byte[] frame : got) {
             assertTrue(sequence(frame) > previous);
