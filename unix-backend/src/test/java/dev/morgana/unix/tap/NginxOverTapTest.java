@@ -2,7 +2,6 @@ package dev.morgana.unix.tap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import dev.morgana.api.Application;
 import dev.morgana.api.Clock;
@@ -15,8 +14,6 @@ import dev.morgana.http.HttpClient;
 import dev.morgana.http.Origin;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.net.Netns;
-import dev.morgana.unix.DirectConfig;
-import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +21,6 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -157,15 +153,8 @@ class NginxOverTapTest {
                 """.formatted(temp, LINUX, PORT, www));
         try (Netns netns = Netns.create("nginx")) {
             Server server = new Server(Netns.tapName(), netns, root, HexFormat.of().formatHex(sha.digest()));
-            DirectConfig config = DirectConfig.parse(List.of("--tap", server.tap(), "--ip", MORGANA + "/24"))
-                    .config().orElseThrow();
-            List<Module> modules = new ArrayList<>(UnixTargets.directModules(config));
-            modules.add(new AbstractModule() {
-                @Override
-                protected void configure() {
-                    bind(Server.class).toInstance(server);
-                }
-            });
+            List<Module> modules = TapProbes.directModules(List.of("--tap", server.tap(), "--ip", MORGANA + "/24"),
+                    Server.class, server);
             Unikernel.of("download", Download.class, modules).run();
         }
     }

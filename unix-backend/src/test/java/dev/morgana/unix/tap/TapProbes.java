@@ -1,11 +1,16 @@
 package dev.morgana.unix.tap;
 
+import com.google.inject.AbstractModule;
+import com.google.inject.Module;
 import dev.morgana.testing.net.Netns;
+import dev.morgana.unix.DirectConfig;
+import dev.morgana.unix.UnixTargets;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -14,9 +19,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * What the TAP tests read of the direct stack's layers and of their peers' output, and scapy's presence. The
- * layers' counters are public methods of classes in unexported packages: the tests run on the class path, where
- * reflection reaches them, while no application can.
+ * What the TAP tests share: the direct target's modules with a test's fixture bound, what they read of the
+ * direct stack's layers and of their peers' output, and scapy's presence. The layers' counters are public
+ * methods of classes in unexported packages: the tests run on the class path, where reflection reaches them,
+ * while no application can.
  */
 final class TapProbes {
 
@@ -24,6 +30,28 @@ final class TapProbes {
     static final String EOF = "EOF";
 
     private TapProbes() {}
+
+    /**
+     * Returns the direct target's modules for {@code arguments} ({@code --tap}, {@code --ip} …), and one that
+     * binds {@code fixture}, through which the test hands its application the namespace and what else it needs.
+     *
+     * @param arguments the direct target's options
+     * @param type the fixture's type, as the application injects it
+     * @param fixture the fixture
+     * @param <F> the fixture's type
+     * @return a list the caller may change further (replace a functor, add one)
+     */
+    static <F> List<Module> directModules(List<String> arguments, Class<F> type, F fixture) {
+        DirectConfig config = DirectConfig.parse(arguments).config().orElseThrow();
+        List<Module> modules = new ArrayList<>(UnixTargets.directModules(config));
+        modules.add(new AbstractModule() {
+            @Override
+            protected void configure() {
+                bind(type).toInstance(fixture);
+            }
+        });
+        return modules;
+    }
 
     /** Skips the test outside CI when python3-scapy is missing; fails it in CI, which installs it. */
     static void requireScapy() throws Exception {

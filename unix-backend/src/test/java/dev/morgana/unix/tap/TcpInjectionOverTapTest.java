@@ -3,7 +3,6 @@ package dev.morgana.unix.tap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import dev.morgana.api.Application;
 import dev.morgana.api.net.Endpoint;
@@ -13,8 +12,6 @@ import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.Tcp;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.net.Netns;
-import dev.morgana.unix.DirectConfig;
-import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -292,15 +289,8 @@ class TcpInjectionOverTapTest {
         TapProbes.requireScapy();
         try (Netns netns = Netns.create("inject")) {
             Fixture fixture = new Fixture(Netns.tapName(), netns);
-            DirectConfig config = DirectConfig.parse(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24",
-                    "--mac", OURS.toString())).config().orElseThrow();
-            List<Module> modules = new ArrayList<>(UnixTargets.directModules(config));
-            modules.add(new AbstractModule() {
-                @Override
-                protected void configure() {
-                    bind(Fixture.class).toInstance(fixture);
-                }
-            });
+            List<Module> modules = TapProbes.directModules(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24",
+                    "--mac", OURS.toString()), Fixture.class, fixture);
             Unikernel.of("inject", Node.class, modules).run();
         }
     }

@@ -3,7 +3,6 @@ package dev.morgana.unix.tap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import dev.morgana.api.Application;
 import dev.morgana.api.net.Endpoint;
@@ -12,11 +11,8 @@ import dev.morgana.api.net.Ipv4Address;
 import dev.morgana.api.net.Tcp;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.net.Netns;
-import dev.morgana.unix.DirectConfig;
-import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -113,15 +109,8 @@ class TcpOverTapTest {
         Netns.requireTapAndNamespaces();
         try (Netns netns = Netns.create("tcp")) {
             Fixture fixture = new Fixture(Netns.tapName(), netns);
-            DirectConfig config = DirectConfig.parse(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24"))
-                    .config().orElseThrow();
-            List<Module> modules = new ArrayList<>(UnixTargets.directModules(config));
-            modules.add(new AbstractModule() {
-                @Override
-                protected void configure() {
-                    bind(Fixture.class).toInstance(fixture);
-                }
-            });
+            List<Module> modules = TapProbes.directModules(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24"),
+                    Fixture.class, fixture);
             Unikernel.of("tcp", Node.class, modules).run();
         }
     }

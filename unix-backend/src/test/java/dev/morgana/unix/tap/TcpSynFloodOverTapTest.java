@@ -3,7 +3,6 @@ package dev.morgana.unix.tap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.inject.AbstractModule;
 import com.google.inject.Module;
 import dev.morgana.api.Application;
 import dev.morgana.api.net.Arp;
@@ -17,8 +16,6 @@ import dev.morgana.net.tcpip.TcpConfig;
 import dev.morgana.net.tcpip.TcpModule;
 import dev.morgana.runtime.Unikernel;
 import dev.morgana.testing.net.Netns;
-import dev.morgana.unix.DirectConfig;
-import dev.morgana.unix.UnixTargets;
 import jakarta.inject.Inject;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -278,16 +275,9 @@ class TcpSynFloodOverTapTest {
         Netns.require("hping3");
         try (Netns netns = Netns.create("synflood")) {
             Fixture fixture = new Fixture(Netns.tapName(), netns);
-            DirectConfig config = DirectConfig.parse(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24"))
-                    .config().orElseThrow();
-            List<Module> modules = new ArrayList<>(UnixTargets.directModules(config));
+            List<Module> modules = TapProbes.directModules(List.of("--tap", fixture.tap(), "--ip", MORGANA + "/24"),
+                    Fixture.class, fixture);
             modules.replaceAll(module -> module instanceof TcpModule ? new TcpModule(CONFIG, LIMITS) : module);
-            modules.add(new AbstractModule() {
-                @Override
-                protected void configure() {
-                    bind(Fixture.class).toInstance(fixture);
-                }
-            });
             Unikernel.of("synflood", Node.class, modules).run();
         }
     }
