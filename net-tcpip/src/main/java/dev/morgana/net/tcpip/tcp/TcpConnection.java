@@ -1160,7 +1160,7 @@ public final class TcpConnection {
         boolean split = false;
         while (!finSent()) {
             int unsent = send.length() - (sndNxt - sendStart);
-            int usable = usableWindow();
+            int usable = usableWindow() + limitedTransmit();
             int len = Math.min(Math.min(unsent, sndMss), Math.max(usable, 0));
             boolean fin = finQueued && len == unsent && usable > len;
             if (len == 0 && !fin) {
@@ -1277,6 +1277,18 @@ public final class TcpConnection {
     /** Bytes of window, the peer's and congestion's, not yet used from SND.NXT on; may be negative. */
     private int usableWindow() {
         return Math.min(sndWnd, cwnd) - (sndNxt - sndUna);
+    }
+
+    /**
+     * RFC 3042 limited transmit: on each of the first two duplicate ACKs, one more new segment beyond the
+     * congestion window (which does not change), within the peer's window. With a window of a few segments,
+     * that brings the third duplicate ACK fast retransmit needs, where a timeout would otherwise come.
+     */
+    private int limitedTransmit() {
+        if (recovering || duplicateAcks == 0 || duplicateAcks > 2) {
+            return 0;
+        }
+        return Math.min(sndWnd, cwnd + duplicateAcks * sndMss) - Math.min(sndWnd, cwnd);
     }
 
     /**

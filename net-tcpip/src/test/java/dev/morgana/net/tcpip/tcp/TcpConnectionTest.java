@@ -1216,6 +1216,22 @@ class TcpConnectionTest {
     }
 
     @Test
+    void establishedLimitedTransmit() {
+        TcpConnection c = established();
+        c.write(T0, bytes(20_000, 0));
+        int window = wire.take().size(); // the initial window's worth; the rest waits
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // the second segment is lost
+        int afterAck = wire.take().size();
+        int flight = window + afterAck;
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // first duplicate: one new segment (RFC 3042)
+        assertSegment(wire.one(), ACK, ISS + 1 + flight * 1000, IRS + 1);
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // second: one more
+        assertSegment(wire.one(), ACK, ISS + 1 + (flight + 1) * 1000, IRS + 1);
+        c.receive(T0, seg(ACK, IRS + 1, ISS + 1001), NOTHING); // third: the lost one again, fast
+        assertSegment(wire.take().getFirst(), ACK, ISS + 1001, IRS + 1);
+    }
+
+    @Test
     void establishedAckTooOld() {
         TcpConnection c = established();
         c.receive(T0, seg(ACK, IRS + 1, ISS - 70_000), NOTHING); // below SND.UNA − MAX.SND.WND (RFC 5961 §5.2)
