@@ -1,5 +1,6 @@
 package dev.morgana.net.tcpip;
 
+import dev.morgana.api.net.Tcp;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -154,6 +155,20 @@ public record TcpConfig(int maxSegmentSize, int sendBufferSize, int receiveBuffe
         return new TcpConfig(maxSegmentSize, sendBufferSize, receiveBufferSize, timeWait,
                 initialRetransmissionTimeout, minRetransmissionTimeout, maxRetransmissionTimeout,
                 maxRetransmissions, maxSynRetransmissions, delayedAckTimeout, true, idle, interval, count, noDelay,
+                windowScaling, timestamps);
+    }
+
+    /**
+     * Returns this configuration with a flow's options in place of its own no-delay and keep-alive.
+     *
+     * @param options the flow's options: no-delay, and keep-alive after the idle time they give (none if empty)
+     * @return the new configuration
+     */
+    public TcpConfig with(Tcp.Options options) {
+        return new TcpConfig(maxSegmentSize, sendBufferSize, receiveBufferSize, timeWait,
+                initialRetransmissionTimeout, minRetransmissionTimeout, maxRetransmissionTimeout,
+                maxRetransmissions, maxSynRetransmissions, delayedAckTimeout, options.keepAlive().isPresent(),
+                options.keepAlive().orElse(keepAliveIdle), keepAliveInterval, keepAliveCount, options.noDelay(),
                 windowScaling, timestamps);
     }
 

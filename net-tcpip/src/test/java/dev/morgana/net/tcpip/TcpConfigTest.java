@@ -52,4 +52,19 @@ class TcpConfigTest {
         assertThrows(IllegalArgumentException.class, () -> d.withKeepAlive(Duration.ZERO, Duration.ofSeconds(1), 1));
         assertThrows(NullPointerException.class, () -> d.withAcking(null, true));
     }
+
+    @Test
+    void aFlowsOptionsReplaceNoDelayAndKeepAlive() {
+        TcpConfig keeping = TcpConfig.DEFAULTS.withKeepAlive(Duration.ofMinutes(5), Duration.ofSeconds(10), 3);
+        TcpConfig plain = keeping.with(dev.morgana.api.net.Tcp.Options.DEFAULT.withNoDelay(true));
+        assertTrue(plain.noDelay());
+        assertFalse(plain.keepAlive(), "no keep-alive in the options turns it off");
+        TcpConfig probing = TcpConfig.DEFAULTS.with(dev.morgana.api.net.Tcp.Options.DEFAULT
+                .withKeepAlive(Duration.ofMinutes(1)));
+        assertTrue(probing.keepAlive());
+        assertEquals(Duration.ofMinutes(1), probing.keepAliveIdle());
+        assertEquals(TcpConfig.DEFAULTS.keepAliveInterval(), probing.keepAliveInterval());
+        assertFalse(probing.noDelay());
+        assertEquals(TcpConfig.DEFAULTS.maxSegmentSize(), probing.maxSegmentSize());
+    }
 }

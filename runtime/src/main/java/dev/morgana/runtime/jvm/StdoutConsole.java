@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -66,7 +67,7 @@ final class StdoutConsole implements Console, Service {
                 return;
             }
             if (length + bytes.length > pending.length) {
-                pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, length + bytes.length));
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, length + bytes.length));
             }
             System.arraycopy(bytes, 0, pending, length, bytes.length);
             length += bytes.length;

@@ -278,13 +278,8 @@ public final class TcpLayer implements Tcp, Service {
      * §3.7.1: the largest datagram IPv4 sends unfragmented, less the TCP header).
      */
     private TcpConfig configFor(Options options) {
-        int mss = Math.min(config.maxSegmentSize(), ipv4.mtu() - TcpPacket.HEADER);
-        return new TcpConfig(mss, config.sendBufferSize(), config.receiveBufferSize(),
-                config.timeWait(), config.initialRetransmissionTimeout(), config.minRetransmissionTimeout(),
-                config.maxRetransmissionTimeout(), config.maxRetransmissions(), config.maxSynRetransmissions(),
-                config.delayedAckTimeout(), options.keepAlive().isPresent(),
-                options.keepAlive().orElse(config.keepAliveIdle()), config.keepAliveInterval(),
-                config.keepAliveCount(), options.noDelay(), config.windowScaling(), config.timestamps());
+        return config.withMaxSegmentSize(Math.min(config.maxSegmentSize(), ipv4.mtu() - TcpPacket.HEADER))
+                .with(options);
     }
 
     // ---------------------------------------------------------------------------------------------------------
