@@ -493,7 +493,7 @@ public final class TcpLayer implements Tcp, Service {
         Thread.ofVirtual().name("tcp " + c.local.port() + " ← " + c.remote).start(() -> {
             try {
                 handler.handle(flow);
-            } catch (Exception | AssertionError e) {
+            } catch (Exception e) {
                 counts.increment(Count.HANDLER_FAILED);
                 LOG.log(Level.WARNING, () -> "the TCP handler of port " + c.local.port() + " failed on a flow from "
                         + c.remote, e);

@@ -6,7 +6,6 @@ import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.Icmp;
 import dev.morgana.api.net.Ipv4;
 import dev.morgana.api.net.Ipv4Address;
-import dev.morgana.api.net.MalformedPacketException;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import dev.morgana.api.net.Udp;
@@ -39,8 +38,8 @@ import java.util.Objects;
  * <p><b>Allocation.</b> Delivering a datagram creates its two endpoints and the payload's slice object,
  * which escape analysis removes when the whole path from Ethernet's dispatch to the handler inlines into one
  * compilation (0 B/op measured through Ethernet, IPv4 and UDP, benchmarks/RESULTS.md); a handler too large to
- * inline gets them allocated, 88 bytes a datagram. The payload bytes are never copied. Writing allocates nothing: the header is written through a per-thread
- * writer, as Ethernet's frames are.
+ * inline gets them allocated (about 88 bytes a datagram by their sizes). The payload bytes are never copied.
+ * Writing allocates nothing: the header is written through a per-thread writer, as Ethernet's frames are.
  */
 public final class UdpLayer implements Udp, Service {
 
