@@ -8,8 +8,8 @@
  * discards punch holes with {@code fallocate(2)}, and a TAP is opened, read and written, through the FFM
  * API, whose downcalls are restricted methods. With
  * {@code --add-opens java.base/java.lang=dev.morgana.unix}, TCP handlers run on their connection's event
- * loop instead of the JDK's scheduler, which saves two thread crossings per message; the console says
- * which.
+ * loop instead of the JDK's scheduler, which saves two thread crossings per message: Netty's on {@code unix},
+ * the TAP's receive loop on {@code direct}; the console says when they cannot.
  */
 module dev.morgana.unix {
     requires transitive dev.morgana.runtime;

@@ -2,11 +2,13 @@ package dev.morgana.unix.tap;
 
 import dev.morgana.api.Console;
 import dev.morgana.api.Entropy;
+import dev.morgana.api.EventLoop;
 import dev.morgana.api.Service;
 import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.Network;
 import dev.morgana.api.net.NetworkException;
+import dev.morgana.unix.internal.CustomCarriers;
 import jakarta.inject.Inject;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,23 +17,40 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * NETWORK over a Linux TAP device ({@code /dev/net/tun} with {@code IFF_TAP | IFF_NO_PI}): each
  * {@code read(2)} of the descriptor is one Ethernet frame the kernel sent into the TAP, each
  * {@code write(2)} one frame the kernel receives from it.
  *
- * <p><b>Receiving.</b> One platform thread reads the non-blocking descriptor into a native buffer and hands
- * each frame to the handler as a read-only slice of that buffer, then reuses it for the next frame. When a
- * read finds nothing ({@code EAGAIN}) the thread sleeps in {@code poll(2)} on two descriptors: the TAP and
- * an {@code eventfd}. {@link #stop} writes the eventfd, which wakes the thread at once wherever it is; it
- * then waits for the thread to end before it closes anything. Closing the TAP's descriptor under a blocked
+ * <p><b>Receiving.</b> The device has one platform thread. Frames are read from the non-blocking descriptor into
+ * one native buffer and handed to the handler one at a time, each as a read-only slice of that buffer, which
+ * the next frame reuses. When a read finds nothing ({@code EAGAIN}) the thread sleeps in {@code poll(2)} on
+ * two descriptors: the TAP and an {@code eventfd}. {@link #stop} writes the eventfd, which wakes the thread at
+ * once wherever it is; it then waits for the thread to end before it closes anything.
+ *
+ * <p><b>The platform thread is an {@link EventLoop}.</b> It carries virtual threads, and the frames are read and
+ * delivered by one of them, 64 at a time, beside the threads started on the loop: TCP starts the handler of
+ * each connection it accepts there, so that the handler reads what the loop just received and writes its
+ * answer without a thread crossing (on a JVM with one core to itself, the JDK's scheduler cost the website two
+ * context switches per request). The platform thread itself only runs what is queued and sleeps in poll, so
+ * it never waits for a lock that a thread it carries holds: a frame handler that must wait parks. A thread
+ * woken from elsewhere (a timer, another thread) is queued for the loop, and the eventfd wakes the loop if it
+ * sleeps; one woken after the device stopped finishes on the JDK's common pool. This needs
+ * {@link CustomCarriers}; without it the platform thread reads and delivers the frames itself, handlers run
+ * on the JDK's scheduler, and {@link #start} says so on the console.
+ *
+ * <p>Closing the TAP's descriptor under a blocked
  * {@code read} would not do: Linux keeps the open file alive until that read returns, so the thread would
  * sleep on (until the next frame, perhaps never), and the descriptor's number could meanwhile be reused
  * for another file. Interrupting a platform thread does not end a native call either.
@@ -51,6 +70,11 @@ final class TapNetwork implements Network, Service {
     /** Set in {@link #writers} once the device stops; the lower bits count writes in progress. */
     private static final int CLOSED = 1 << 30;
     private static final Path CLONE_DEVICE = Path.of("/dev/net/tun");
+    /**
+     * How many frames the loop reads before it runs the virtual threads they woke, and how many of those it runs
+     * before it reads again: each side gets its turn under load.
+     */
+    private static final int BATCH = 64;
 
     private static final VarHandle FRAMES_IN;
     private static final VarHandle BYTES_IN;
@@ -88,7 +112,7 @@ final class TapNetwork implements Network, Service {
     private volatile Throwable failure;
 
     /** The open device and everything its loop and writers use; freed by {@link #stop}. */
-    private record Opened(String name, int mtu, int fd, int wakeFd, Arena arena, Pool pool, Thread receiver) {}
+    private record Opened(String name, int mtu, int fd, int wakeFd, Arena arena, Pool pool, Loop loop) {}
 
     /** A native frame buffer and the segment its calls store {@code errno} in; {@code home} is its pool slot. */
     private record Buffer(int home, MemorySegment frame, MemorySegment state) {}
@@ -148,7 +172,7 @@ final class TapNetwork implements Network, Service {
             }
             String name = ifreq.getString(0, StandardCharsets.UTF_8); // "mt%d" comes back as "mt0"
             int mtu = mtu(arena, state, name);
-            wakeFd = LinuxTap.eventfd(state, 0, LinuxTap.EFD_CLOEXEC);
+            wakeFd = LinuxTap.eventfd(state, 0, LinuxTap.EFD_CLOEXEC | LinuxTap.EFD_NONBLOCK);
             if (wakeFd < 0) {
                 throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
                         "TAP " + name + ": eventfd failed (" + LinuxTap.describe(LinuxTap.errno(state)) + ")");
@@ -161,11 +185,13 @@ final class TapNetwork implements Network, Service {
             pollFds.set(ValueLayout.JAVA_SHORT, 4, LinuxTap.POLLIN);
             pollFds.set(ValueLayout.JAVA_INT, LinuxTap.POLLFD_SIZE, wakeFd);
             pollFds.set(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 4, LinuxTap.POLLIN);
-            int tapFd = fd;
-            Thread receiver = Thread.ofPlatform().name("morgana-tap-" + name).daemon(true)
-                    .unstarted(() -> receive(name, tapFd, receiveBuffer, pollFds));
-            opened = new Opened(name, mtu, fd, wakeFd, arena, pool, receiver);
-            receiver.start();
+            Loop loop = new Loop(name, fd, wakeFd, arena, receiveBuffer, pollFds);
+            opened = new Opened(name, mtu, fd, wakeFd, arena, pool, loop);
+            loop.thread.start();
+            if (!CustomCarriers.available()) {
+                console.log("TAP " + name + ": the virtual threads of its connections run on the JDK's scheduler, "
+                        + "not on its receive loop (" + CustomCarriers.whyNot() + ")");
+            }
         } catch (NetworkException | RuntimeException | Error e) {
             MemorySegment state = LinuxTap.callState(Arena.ofAuto());
             if (wakeFd >= 0) {
@@ -254,7 +280,7 @@ final class TapNetwork implements Network, Service {
     @Override
     public void stop() {
         Opened open = opened;
-        if (open != null && Thread.currentThread() == open.receiver) {
+        if (open != null && (Thread.currentThread() == open.loop.receiver || Thread.currentThread() == open.loop.thread)) {
             throw new IllegalStateException("a frame handler must not stop its own TAP device: stop waits for "
                     + "the handler to return");
         }
@@ -263,14 +289,11 @@ final class TapNetwork implements Network, Service {
         }
         closing = true;
         writers.getAndAdd(CLOSED);
-        MemorySegment state = LinuxTap.callState(open.arena);
-        MemorySegment one = open.arena.allocate(ValueLayout.JAVA_LONG);
-        one.set(ValueLayout.JAVA_LONG, 0, 1);
-        LinuxTap.write(state, open.wakeFd, one, Long.BYTES); // cannot fail: the counter is far from full
+        open.loop.wake();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_TIMEOUT_MILLIS);
         boolean interrupted = false;
         try {
-            open.receiver.join(STOP_TIMEOUT_MILLIS);
+            open.loop.thread.join(STOP_TIMEOUT_MILLIS);
         } catch (InterruptedException e) {
             interrupted = true;
         }
@@ -281,13 +304,14 @@ final class TapNetwork implements Network, Service {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-        boolean receiving = open.receiver.isAlive();
+        boolean receiving = open.loop.thread.isAlive();
         int writing = writers.get() & ~CLOSED;
         if (receiving || writing != 0) {
             throw new IllegalStateException("TAP " + open.name + " did not stop within " + STOP_TIMEOUT_MILLIS
                     + " ms (" + (receiving ? "the frame handler still runs" : writing + " writes still fill")
                     + "); its descriptors and buffers stay open rather than freed under them");
         }
+        MemorySegment state = LinuxTap.callState(open.arena);
         LinuxTap.close(state, open.wakeFd);
         LinuxTap.close(state, open.fd);
         open.arena.close();
@@ -416,35 +440,6 @@ final class TapNetwork implements Network, Service {
         return open;
     }
 
-    /** The receive thread: read until the TAP is empty, then sleep in poll until a frame or stop comes. */
-    private void receive(String name, int fd, Buffer buffer, MemorySegment pollFds) {
-        MemorySegment frames = buffer.frame;
-        long capacity = frames.byteSize();
-        try {
-            while (!closing) {
-                long length = LinuxTap.read(buffer.state, fd, frames, capacity);
-                if (length >= 0) {
-                    deliver(frames, length, capacity);
-                    continue;
-                }
-                int errno = LinuxTap.errno(buffer.state);
-                if (errno == LinuxTap.EAGAIN) {
-                    if (!await(name, buffer.state, pollFds)) {
-                        return;
-                    }
-                } else if (errno != LinuxTap.EINTR) {
-                    throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
-                            "reading from TAP " + name + " failed (" + LinuxTap.describe(errno) + ")");
-                }
-            }
-        } catch (NetworkException | RuntimeException | Error e) {
-            if (!closing) {
-                failure = e;
-                console.log("TAP " + name + " stopped receiving: " + e);
-            }
-        }
-    }
-
     private void deliver(MemorySegment frames, long length, long capacity) {
         FrameHandler current = handler;
         // The kernel reports a frame's whole length even when it did not fit (the MTU was raised under us).
@@ -465,32 +460,216 @@ final class TapNetwork implements Network, Service {
     }
 
     /**
-     * Sleeps until the TAP has a frame or {@link #stop} wrote the eventfd.
-     *
-     * @return {@code true} to read again, {@code false} to end the loop
+     * The device's platform thread. With {@link CustomCarriers} it is an event loop: it runs the stretches of
+     * its virtual threads, among them the receiver (which reads up to {@link #BATCH} frames, then lets the
+     * threads they woke run), and sleeps in poll once nothing is queued, watching the TAP while the receiver
+     * waits for frames. Without them it reads and delivers frames itself, as it sleeps in poll between.
      */
-    private boolean await(String name, MemorySegment state, MemorySegment pollFds) throws NetworkException {
-        while (true) {
-            pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-            pollFds.set(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 6, (short) 0);
-            if (LinuxTap.poll(state, pollFds, 2, -1) < 0) {
-                int errno = LinuxTap.errno(state);
-                if (errno == LinuxTap.EINTR) {
+    private final class Loop implements EventLoop, Executor {
+        private final String tap;
+        private final int fd;
+        private final int wakeFd;
+        private final Buffer buffer;
+        private final MemorySegment pollFds;
+        /** The eventfd's increment, and the errno of its writes, which nothing reads: any thread may wake the loop. */
+        private final MemorySegment one;
+        private final MemorySegment wakeState;
+        /** Where the loop reads the eventfd's counter into, to reset it. */
+        private final MemorySegment counter;
+        private final boolean carries = CustomCarriers.available();
+        final Thread thread;
+        /** The thread that delivers frames: a virtual thread of this loop's, or the loop's own thread. */
+        final Thread receiver;
+        /** Stretches of virtual threads to run, from any thread. */
+        private final ConcurrentLinkedQueue<Runnable> queued = new ConcurrentLinkedQueue<>();
+        /** Set before the loop looks at the queue one last time and sleeps: whoever queues then writes the eventfd. */
+        private volatile boolean sleeping;
+        /** Set once the loop ran its last stretch: what is queued later runs on the common pool. */
+        private volatile boolean ended;
+        /** The receiver found the TAP empty and parked: the loop watches the TAP for it. */
+        private volatile boolean awaitingFrames;
+        private volatile boolean receiverDone;
+
+        Loop(String tap, int fd, int wakeFd, Arena arena, Buffer buffer, MemorySegment pollFds) {
+            this.tap = tap;
+            this.fd = fd;
+            this.wakeFd = wakeFd;
+            this.buffer = buffer;
+            this.pollFds = pollFds;
+            this.one = arena.allocate(ValueLayout.JAVA_LONG);
+            one.set(ValueLayout.JAVA_LONG, 0, 1);
+            this.wakeState = LinuxTap.callState(arena);
+            this.counter = arena.allocate(ValueLayout.JAVA_LONG);
+            this.thread = Thread.ofPlatform().name("morgana-tap-" + tap).daemon(true)
+                    .unstarted(carries ? this::carry : this::receiveAlone);
+            this.receiver = carries
+                    ? virtualThreads().name("morgana-tap-" + tap + "-receiver").unstarted(() -> runEvents(this::receive))
+                    : thread;
+        }
+
+        @Override
+        public Thread.Builder.OfVirtual virtualThreads() {
+            return carries ? CustomCarriers.on(this) : Thread.ofVirtual();
+        }
+
+        /** Queues a stretch of one of the loop's virtual threads; after the loop ended, runs it on the common pool. */
+        @Override
+        public void execute(Runnable stretch) {
+            queued.add(stretch);
+            if (ended) {
+                elsewhere();
+            } else if (sleeping) {
+                wake();
+            }
+        }
+
+        private void elsewhere() {
+            for (Runnable stretch; (stretch = queued.poll()) != null; ) {
+                ForkJoinPool.commonPool().execute(stretch);
+            }
+        }
+
+        void wake() {
+            LinuxTap.write(wakeState, wakeFd, one, Long.BYTES); // cannot fail: the counter is far from full
+        }
+
+        /** The event loop: runs what is queued, sleeps when nothing is, until stopped and the receiver is done. */
+        private void carry() {
+            receiver.start();
+            try {
+                while (!(closing && receiverDone)) {
+                    runQueued();
+                    sleeping = true;
+                    try {
+                        if (queued.isEmpty()) {
+                            boolean watch = awaitingFrames && !closing && failure == null;
+                            boolean tapReady = await(watch);
+                            if (tapReady || closing) {
+                                awaitingFrames = false;
+                                LockSupport.unpark(receiver);
+                            }
+                        }
+                    } finally {
+                        sleeping = false;
+                    }
+                }
+            } catch (NetworkException | RuntimeException | Error e) {
+                failed(e);
+            } finally {
+                ended = true;
+                elsewhere();
+            }
+        }
+
+        /** The receiver: reads frames until the TAP is empty, parks until the loop sees more, until stopped. */
+        private void receive() {
+            try {
+                while (!closing && failure == null) {
+                    if (receiveBatch()) {
+                        awaitingFrames = true;
+                        LockSupport.park(this);
+                        awaitingFrames = false;
+                    } else {
+                        Thread.yield(); // the threads this batch woke run before the next batch
+                    }
+                }
+            } catch (NetworkException | RuntimeException | Error e) {
+                failed(e);
+            } finally {
+                receiverDone = true;
+            }
+        }
+
+        /** Without carriers of ours: the platform thread reads and delivers frames, and sleeps in poll between. */
+        private void receiveAlone() {
+            try {
+                while (!closing) {
+                    if (receiveBatch()) {
+                        await(true);
+                    }
+                }
+            } catch (NetworkException | RuntimeException | Error e) {
+                failed(e);
+            }
+        }
+
+        private void failed(Throwable e) {
+            if (!closing && failure == null) {
+                failure = e;
+                console.log("TAP " + tap + " stopped receiving: " + e);
+            }
+        }
+
+        /**
+         * Reads and delivers up to {@link #BATCH} frames.
+         *
+         * @return true when the TAP is empty
+         */
+        private boolean receiveBatch() throws NetworkException {
+            MemorySegment frames = buffer.frame;
+            long capacity = frames.byteSize();
+            for (int received = 0; received < BATCH && !closing; ) {
+                long length = LinuxTap.read(buffer.state, fd, frames, capacity);
+                if (length >= 0) {
+                    deliver(frames, length, capacity);
+                    received++;
                     continue;
                 }
-                throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
-                        "waiting for TAP " + name + " failed (" + LinuxTap.describe(errno) + ")");
+                int errno = LinuxTap.errno(buffer.state);
+                if (errno == LinuxTap.EAGAIN) {
+                    return true;
+                } else if (errno != LinuxTap.EINTR) {
+                    throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
+                            "reading from TAP " + tap + " failed (" + LinuxTap.describe(errno) + ")");
+                }
             }
-            if (pollFds.get(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 6) != 0) {
-                return false;
+            return false;
+        }
+
+        /** Runs up to {@link #BATCH} queued stretches. */
+        private void runQueued() {
+            Runnable stretch;
+            for (int ran = 0; ran < BATCH && (stretch = queued.poll()) != null; ran++) {
+                try {
+                    stretch.run();
+                } catch (RuntimeException | Error e) {
+                    console.log("a virtual thread on TAP " + tap + "'s loop threw: " + e);
+                }
             }
-            short events = pollFds.get(ValueLayout.JAVA_SHORT, 6);
-            if ((events & LinuxTap.POLLIN) == 0
-                    && (events & (LinuxTap.POLLERR | LinuxTap.POLLHUP | LinuxTap.POLLNVAL)) != 0) {
-                throw new NetworkException(NetworkException.Reason.DEVICE_FAILED, "TAP " + name
-                        + " went away (poll events 0x" + Integer.toHexString(events & 0xFFFF) + ")");
+        }
+
+        /**
+         * Sleeps until the eventfd is written (a thread queued, or {@link #stop}) or, when {@code watchTap}, the
+         * TAP has a frame.
+         *
+         * @return true when the TAP has a frame
+         * @throws NetworkException when poll fails, or the TAP went away
+         */
+        private boolean await(boolean watchTap) throws NetworkException {
+            MemorySegment state = buffer.state;
+            pollFds.set(ValueLayout.JAVA_INT, 0, watchTap ? fd : -1); // poll skips a negative descriptor
+            while (true) {
+                pollFds.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                pollFds.set(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 6, (short) 0);
+                if (LinuxTap.poll(state, pollFds, 2, -1) < 0) {
+                    int errno = LinuxTap.errno(state);
+                    if (errno == LinuxTap.EINTR) {
+                        continue;
+                    }
+                    throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
+                            "waiting for TAP " + tap + " failed (" + LinuxTap.describe(errno) + ")");
+                }
+                if (pollFds.get(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 6) != 0) {
+                    LinuxTap.read(state, wakeFd, counter, Long.BYTES); // resets it (non-blocking: it may be 0 again)
+                }
+                short events = watchTap ? pollFds.get(ValueLayout.JAVA_SHORT, 6) : 0;
+                if ((events & LinuxTap.POLLIN) == 0
+                        && (events & (LinuxTap.POLLERR | LinuxTap.POLLHUP | LinuxTap.POLLNVAL)) != 0) {
+                    throw new NetworkException(NetworkException.Reason.DEVICE_FAILED, "TAP " + tap
+                            + " went away (poll events 0x" + Integer.toHexString(events & 0xFFFF) + ")");
+                }
+                return events != 0;
             }
-            return true;
         }
     }
 

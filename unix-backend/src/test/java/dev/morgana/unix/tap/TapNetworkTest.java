@@ -5,14 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.morgana.api.Console;
 import dev.morgana.api.Entropy;
+import dev.morgana.api.EventLoop;
 import dev.morgana.api.net.Fill;
 import dev.morgana.api.net.MacAddress;
 import dev.morgana.api.net.Network;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.testing.net.Netns;
+import dev.morgana.unix.internal.CustomCarriers;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -23,8 +26,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,6 +117,70 @@ class TapNetworkTest {
 
     private TapNetwork tap(String name) {
         return new TapNetwork(TapConfig.named(name).withMtu(1500), ENTROPY, log);
+    }
+
+    @Test
+    void aFrameHandlerWaitingForALockThatAThreadOfTheLoopHoldsDoesNotStallTheLoop() throws Exception {
+        Netns.requireTapAndNamespaces();
+        Netns.require("ping");
+        assumeTrue(CustomCarriers.available(), CustomCarriers::whyNot);
+        String name = Netns.tapName();
+        ReentrantLock lock = new ReentrantLock();
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<String> holder = new CompletableFuture<>();
+        CompletableFuture<Void> handlerGotTheLock = new CompletableFuture<>();
+        AtomicInteger frames = new AtomicInteger();
+        TapNetwork tap = tap(name);
+        // The first frame starts a thread on the loop that takes the lock and waits; the second frame's handler
+        // waits for that lock. Had the loop's platform thread delivered the frame, it would wait in lock() for a
+        // thread that only it can run.
+        tap.listen(frame -> {
+            int n = frames.incrementAndGet();
+            if (n == 1) {
+                EventLoop.virtualThreadsHere().start(() -> {
+                    lock.lock();
+                    try {
+                        holder.complete(Thread.currentThread().toString());
+                        held.countDown();
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        lock.unlock();
+                    }
+                });
+            } else if (n == 2) {
+                lock.lock();
+                lock.unlock();
+                handlerGotTheLock.complete(null);
+            }
+        });
+        try (Netns netns = Netns.create("tap")) {
+            tap.start();
+            try {
+                netns.adopt(name, "192.0.2.1/24");
+                Process ping = netns.start("ping", "-c", "10", "-W", "1", "192.0.2.2"); // ARP requests, one a second
+                try {
+                    assertTrue(held.await(10, TimeUnit.SECONDS), "the first frame's thread took the lock");
+                    // A mounted virtual thread names its carrier: "VirtualThread[#42]/runnable@morgana-tap-…".
+                    assertTrue(holder.get().endsWith("@morgana-tap-" + name), holder.get());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (!lock.hasQueuedThreads() && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    assertTrue(lock.hasQueuedThreads(), "the second frame's handler waits for the lock");
+                    release.countDown();
+                    handlerGotTheLock.get(10, TimeUnit.SECONDS);
+                } finally {
+                    ping.destroyForcibly();
+                }
+            } finally {
+                release.countDown();
+                tap.stop();
+            }
+        }
+        assertTrue(console.isEmpty(), console.toString());
     }
 
     @Test

@@ -37,7 +37,9 @@ class TcpOverTapTest {
 
         @Override
         public void run() throws Exception {
+            java.util.concurrent.atomic.AtomicReference<String> handler = new java.util.concurrent.atomic.AtomicReference<>();
             try (Tcp.Listener listener = tcp.listen(new Endpoint(Ipv4Address.ANY, ECHO), Tcp.Options.DEFAULT, flow -> {
+                handler.set(Thread.currentThread().toString());
                 MemorySegment buffer = MemorySegment.ofArray(new byte[65536]);
                 int n;
                 while ((n = flow.read(buffer)) != -1) {
@@ -54,6 +56,9 @@ class TcpOverTapTest {
                 assertEquals(2, lines.length, echo.output());
                 assertEquals(lines[0], lines[1], "what came back is what Linux sent: " + echo.output());
                 assertEquals(ECHO, listener.local().port());
+                // The handler runs on the TAP's loop, which received its connection: a mounted virtual thread
+                // names its carrier ("VirtualThread[#42,tcp …]/runnable@morgana-tap-…"). The build opens java.lang.
+                assertTrue(handler.get().endsWith("@morgana-tap-" + fixture.tap()), handler.get());
 
                 // Morgana downloads 4 MiB from Linux's nc while the namespace drops 5% of the packets each way
                 // (nftables: this kernel has no netem).

@@ -2,6 +2,7 @@ package dev.morgana.net.tcpip.tcp;
 
 import dev.morgana.api.Clock;
 import dev.morgana.api.Entropy;
+import dev.morgana.api.EventLoop;
 import dev.morgana.api.Service;
 import dev.morgana.api.Timers;
 import dev.morgana.api.net.Endpoint;
@@ -43,7 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * segments arrive on the device's receive thread, timers fire on the timers' thread, applications call from
  * their own; each takes the lock, drives the cores, and sends their segments through {@code Ipv4.write}
  * before releasing it. Lower layers never call back into TCP while holding a lock of theirs, so the order
- * TCP → IPv4 → ARP → Ethernet is the only one there is. Flows park on a condition of that lock.
+ * TCP → IPv4 → ARP → Ethernet is the only one there is. Flows park on a condition of that lock. A handler's
+ * virtual thread runs on the device's receive thread when that is an {@link EventLoop} (the TAP's is), so
+ * that the segments in, the handler and the segments out of a request take no thread crossing.
  *
  * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig} (and allocated once data
  * flows); the half-open connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which the
@@ -485,12 +488,16 @@ public final class TcpLayer implements Tcp, Service {
         }
     }
 
-    /** Runs the listener's handler on a virtual thread of its own. Called with the lock held. */
+    /**
+     * Runs the listener's handler on a virtual thread of its own: carried by the device's event loop when the
+     * segment that established the connection came on one ({@link EventLoop#virtualThreadsHere()}). Called with
+     * the lock held.
+     */
     private void handOver(Connection c) {
         counts.increment(Count.ACCEPTED);
         TcpFlow flow = new TcpFlow(this, c);
         FlowHandler handler = c.listening.handler;
-        Thread.ofVirtual().name("tcp " + c.local.port() + " ← " + c.remote).start(() -> {
+        EventLoop.virtualThreadsHere().name("tcp " + c.local.port() + " ← " + c.remote).start(() -> {
             try {
                 handler.handle(flow);
             } catch (Exception e) {
