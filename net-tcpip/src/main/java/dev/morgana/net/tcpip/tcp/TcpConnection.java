@@ -433,12 +433,27 @@ public final class TcpConnection {
      * @throws IllegalStateException when output is shut down or the connection closed
      */
     public int write(long now, MemorySegment data) {
+        return write(now, data, false);
+    }
+
+    /**
+     * As {@link #write(long, MemorySegment)}, but with {@code more} the bytes only join the send buffer, as with
+     * Linux's {@code MSG_MORE}: the next write sends them, with its own, so that the pieces of one gathering write
+     * (a response's head and body) leave in full segments.
+     *
+     * @param now the time in nanoseconds
+     * @param data the bytes; read during the call only
+     * @param more whether more bytes follow at once
+     * @return the bytes accepted: 0 when the buffer is full
+     * @throws IllegalStateException when output is shut down or the connection closed
+     */
+    public int write(long now, MemorySegment data, boolean more) {
         if (finQueued || state == State.CLOSED) {
             throw new IllegalStateException(failure != null ? "the connection failed: " + failure
                     : state == State.CLOSED ? "the connection is closed" : "output is shut down");
         }
         int n = send.append(data);
-        if (n > 0) {
+        if (!more) {
             flush(now);
         }
         return n;

@@ -5,6 +5,7 @@ import dev.morgana.api.net.Flow;
 import dev.morgana.api.net.NetworkException;
 import dev.morgana.api.net.NetworkException.Reason;
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -77,9 +78,39 @@ final class TcpFlow implements Flow {
 
     @Override
     public void write(MemorySegment data) throws NetworkException {
-        long size = data.byteSize();
         ReentrantLock lock = layer.lock();
         lock.lock();
+        try {
+            write(data, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The pieces leave together, in full segments: a response's head and body, say, as one. */
+    @Override
+    public void write(List<MemorySegment> data) throws NetworkException {
+        if (data.isEmpty()) {
+            write(MemorySegment.NULL); // nothing to send, but a closed flow still says so
+            return;
+        }
+        ReentrantLock lock = layer.lock();
+        lock.lock();
+        try {
+            for (int i = 0; i < data.size(); i++) {
+                write(data.get(i), i < data.size() - 1);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code data}, waiting for room as often as needed. With {@code more}, its last bytes wait in the send
+     * buffer for the next write; what fills the buffer is sent at once. Called with the lock held.
+     */
+    private void write(MemorySegment data, boolean more) throws NetworkException {
+        long size = data.byteSize();
         try {
             long deadline = layer.deadline(c.options.writeTimeout());
             long offset = 0;
@@ -94,8 +125,9 @@ final class TcpFlow implements Flow {
                     throw new NetworkException(Reason.CLOSED, "the connection to " + c.remote + " is over");
                 }
                 int room = c.core.writable();
-                if (room > 0) {
-                    offset += c.core.write(layer.now(), data.asSlice(offset, Math.min(room, size - offset)));
+                if (room > 0 || offset == size) {
+                    long chunk = Math.min(room, size - offset);
+                    offset += c.core.write(layer.now(), data.asSlice(offset, chunk), more && offset + chunk == size);
                     layer.changed(c);
                     deadline = layer.deadline(c.options.writeTimeout()); // the timeout bounds each wait for room
                 } else if (offset < size && !c.await(deadline)) {
@@ -106,8 +138,6 @@ final class TcpFlow implements Flow {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new NetworkException(Reason.INTERRUPTED, "interrupted while writing to " + c.remote);
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -726,6 +726,20 @@ class TcpConnectionTest {
     }
 
     @Test
+    void establishedWriteWithMoreWaitsForTheNextWrite() {
+        TcpConnection c = established();
+        assertEquals(300, c.write(T0, bytes(300, 0), true));
+        wire.none(); // a response's head waits for its body
+        assertEquals(900, c.write(T0, bytes(900, 300), false));
+        List<Sent> out = wire.take();
+        assertEquals(2, out.size(), "full segments: 1000 bytes, then the 200 left");
+        assertSegment(out.get(0), ACK, ISS + 1, IRS + 1);
+        assertSegment(out.get(1), ACK | PSH, ISS + 1001, IRS + 1);
+        assertArrayEquals(array(bytes(1000, 0)), out.get(0).payload());
+        assertArrayEquals(array(bytes(200, 1000)), out.get(1).payload());
+    }
+
+    @Test
     void establishedWriteLimitedByWindow() {
         TcpConnection c = established();
         c.receive(T0, withWindow(seg(ACK, IRS + 1, ISS + 1), 1500), NOTHING);
