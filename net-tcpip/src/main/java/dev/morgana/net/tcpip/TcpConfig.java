@@ -46,8 +46,11 @@ public record TcpConfig(int maxSegmentSize, int sendBufferSize, int receiveBuffe
     /** The largest receive buffer: a window of 2³⁰ bytes is the most window scaling can offer. */
     public static final int MAX_BUFFER_SIZE = 1 << 30;
 
-    /** Ethernet's MSS, 256 KiB buffers each way and the RFC and Linux timers named on each component. */
-    public static final TcpConfig DEFAULTS = new TcpConfig(1460, 256 * 1024, 256 * 1024, Duration.ofSeconds(60),
+    /**
+     * The largest MSS, so that the interface's MTU decides it as on Linux (1460 on Ethernet, more on a link of jumbo
+     * frames), 256 KiB buffers each way and the RFC and Linux timers named on each component.
+     */
+    public static final TcpConfig DEFAULTS = new TcpConfig(MAX_SEGMENT_SIZE, 256 * 1024, 256 * 1024, Duration.ofSeconds(60),
             Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(120), 15, 6, Duration.ofMillis(40),
             false, Duration.ofHours(2), Duration.ofSeconds(75), 9, false, true, true);
 
