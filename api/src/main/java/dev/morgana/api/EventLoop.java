@@ -1,8 +1,8 @@
 package dev.morgana.api;
 
 /**
- * A platform thread that runs a network stack's events, a device's receive loop for example, as stretches of
- * virtual threads it carries: those started with {@link #virtualThreads()}.
+ * An event loop: a platform thread that runs a network stack's events, a device's receive loop for example, as
+ * stretches of the virtual threads it carries, those started with {@link #virtualThreads()}.
  *
  * <p>A layer that starts a virtual thread because of an event, as TCP starts a handler's thread for a
  * connection it accepted, starts it with {@link #virtualThreadsHere()}: on the loop that brought the event,
