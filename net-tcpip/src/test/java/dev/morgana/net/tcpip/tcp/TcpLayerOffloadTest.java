@@ -164,4 +164,52 @@ class TcpLayerOffloadTest {
         assertTrue(device.segments.get() > 2 * device.superSegments.get(), "each carried several segments");
         assertEquals(0, b.count(TcpLayer.Count.MALFORMED), "every checksum the device completed was right");
     }
+
+    @Test
+    void aSuperSegmentToANextHopNoLongerResolvedIsCutHereAndArrivesIntact() throws Exception {
+        VirtualClock clock = new VirtualClock();
+        SimulatedSwitch lan = SimulatedSwitch.builder(clock).ports(2).build();
+        SegmentingPort device = new SegmentingPort(lan.port(0));
+        TcpLayer a = node(device, clock, A, 3);
+        TcpLayer b = node(lan.port(1), clock, B, 4);
+        byte[] data = new byte[200_000];
+        new SplittableRandom(13).nextBytes(data);
+        java.util.concurrent.atomic.AtomicLong arrived = new java.util.concurrent.atomic.AtomicLong();
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        CompletableFuture<Void> idled = new CompletableFuture<>();
+        try (Tcp.Listener listener = b.listen(new Endpoint(Ipv4Address.ANY, 9), Tcp.Options.DEFAULT, flow -> {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            MemorySegment buffer = MemorySegment.ofArray(new byte[16384]);
+            int n;
+            while ((n = flow.read(buffer)) != -1) {
+                all.write(buffer.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), 0, n);
+                arrived.addAndGet(n);
+            }
+            received.complete(all.toByteArray());
+        })) {
+            Thread.ofVirtual().start(() -> {
+                try (Flow flow = a.connect(new Endpoint(B, 9), Tcp.Options.DEFAULT)) {
+                    flow.write(MemorySegment.ofArray(data).asSlice(0, 100_000));
+                    idled.get();
+                    flow.write(MemorySegment.ofArray(data).asSlice(100_000));
+                    flow.shutdownOutput();
+                } catch (Throwable e) {
+                    received.completeExceptionally(e);
+                }
+            });
+            long realEnd = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (arrived.get() < 100_000) {
+                assertTrue(System.nanoTime() < realEnd, "the first half did not arrive");
+                clock.advance(Duration.ofMillis(1));
+                Thread.sleep(0, 100_000);
+            }
+            // Idle past ARP's 60-s entry lifetime: the next super-segment finds no MAC for B in the cache.
+            clock.advance(Duration.ofSeconds(61));
+            idled.complete(null);
+            assertArrayEquals(data, run(clock, received, Duration.ofMinutes(5)));
+            assertEquals(9, listener.local().port());
+        }
+        assertTrue(a.count(TcpLayer.Count.SEGMENTED) > 0, "a super-segment was cut in software");
+        assertEquals(0, b.count(TcpLayer.Count.MALFORMED));
+    }
 }
