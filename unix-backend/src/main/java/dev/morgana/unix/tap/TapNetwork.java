@@ -68,7 +68,8 @@ import java.util.concurrent.locks.LockSupport;
  * once, into the kernel. Writers on many threads proceed in parallel. When every buffer is borrowed, the
  * frame is dropped and counted, as a full transmit ring would; so is a frame the kernel has no room for.
  * Offloaded frames come from a pool of their own, of {@link #OFFLOAD_BUFFERS} buffers of 64 KiB, so that
- * ordinary ones stay MTU-sized: a device holds {@code buffers × (MTU + 24)} + 128 KiB for writing.
+ * ordinary ones stay MTU-sized: a device holds {@code buffers × (MTU + 28)} bytes + 128 KiB for writing
+ * (whether or not offload is on).
  * {@link #stop} refuses new writes and waits for those in progress before it frees the buffers.
  */
 final class TapNetwork implements Network, Service {
@@ -196,7 +197,7 @@ final class TapNetwork implements Network, Service {
                 throw openFailed(LinuxTap.errno(state));
             }
             MemorySegment ifreq = ifreq(arena, config.name());
-            ifreq.set(ValueLayout.JAVA_SHORT, LinuxTap.IFREQ_UNION, 
+            ifreq.set(ValueLayout.JAVA_SHORT, LinuxTap.IFREQ_UNION,
                     (short) (LinuxTap.IFF_TAP | LinuxTap.IFF_NO_PI | LinuxTap.IFF_VNET_HDR));
             if (LinuxTap.ioctl(state, fd, LinuxTap.TUNSETIFF, ifreq) < 0) {
                 throw attachFailed(LinuxTap.errno(state));
@@ -412,7 +413,8 @@ final class TapNetwork implements Network, Service {
     public void writeTcpSegments(int size, int segmentSize, Fill fill) throws NetworkException {
         Opened open = started();
         if (!offload) {
-            throw new UnsupportedOperationException("TAP " + open.name + ": offload is off (-Dmorgana.tap.offload=false)");
+            throw new UnsupportedOperationException("TAP " + open.name
+                    + ": offload is off (-Dmorgana.tap.offload=false)");
         }
         if (size < 0 || size > SEGMENTATION_LIMIT || segmentSize <= 0 || segmentSize > 0xFFFF) {
             throw new IllegalArgumentException("an offloaded frame on TAP " + open.name + " has at most "

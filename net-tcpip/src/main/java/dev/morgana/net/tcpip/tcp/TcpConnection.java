@@ -84,8 +84,9 @@ public final class TcpConnection {
          *
          * @param header the header; its ports are the connection's
          * @param payload the data, possibly empty: a view of the connection's buffer, valid only during this
-         *     call (copy it to keep it); longer than {@link TcpConnection#sendMss()} only on a connection created with a
-         *     send limit, when the output must cut it into segments of that size (or have the device do it)
+         *     call (copy it to keep it); longer than {@link TcpConnection#sendMss()} only on a connection
+         *     created with a send limit, when the output must cut it into segments of that size (or have the
+         *     device do it)
          */
         void send(TcpHeader header, MemorySegment payload);
     }
@@ -258,7 +259,8 @@ public final class TcpConnection {
     private TcpConnection(Endpoint local, Endpoint remote, int iss, TcpConfig config, int sendLimit, Output output,
             State state, boolean active, long now) {
         if (sendLimit < 0 || sendLimit > TcpConfig.MAX_SEGMENT_SIZE) {
-            throw new IllegalArgumentException("a send limit is 0–" + TcpConfig.MAX_SEGMENT_SIZE + ", got " + sendLimit);
+            throw new IllegalArgumentException("a send limit is 0–" + TcpConfig.MAX_SEGMENT_SIZE + ", got "
+                    + sendLimit);
         }
         this.sendLimit = sendLimit;
         this.local = Objects.requireNonNull(local, "local");

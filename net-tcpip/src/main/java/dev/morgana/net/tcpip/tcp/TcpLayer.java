@@ -475,9 +475,10 @@ public final class TcpLayer implements Tcp, Service {
             long piece = Math.min(mss, size - offset);
             boolean last = offset + piece == size;
             int flags = last ? header.flags() : header.flags() & ~(TcpHeader.FIN | TcpHeader.PSH);
-            send(from, to, new TcpHeader(header.sourcePort(), header.destinationPort(), header.sequence() + (int) offset,
-                    header.acknowledgment(), flags, header.window(), header.urgentPointer(), header.options()),
-                    payload.asSlice(offset, piece));
+            TcpHeader segment = new TcpHeader(header.sourcePort(), header.destinationPort(),
+                    header.sequence() + (int) offset, header.acknowledgment(), flags, header.window(),
+                    header.urgentPointer(), header.options());
+            send(from, to, segment, payload.asSlice(offset, piece));
         }
     }
 
