@@ -45,6 +45,35 @@ public interface Ethernet {
     void write(MacAddress destination, int etherType, int size, Fill fill) throws NetworkException;
 
     /**
+     * Returns the largest payload {@link #writeTcpSegments} takes, in bytes; 0 when the device below does not
+     * segment TCP (the default).
+     *
+     * @return the limit, above {@link #mtu()}, or 0
+     */
+    default int tcpSegmentationLimit() {
+        return 0;
+    }
+
+    /**
+     * Sends one IPv4 datagram carrying a TCP super-segment longer than the MTU, for the device to cut into
+     * segments of {@code segmentSize} bytes of data: {@link Network#writeTcpSegments} with the Ethernet header
+     * written. The EtherType is IPv4's, the only one TCP segmentation offload knows; {@code fill} writes the
+     * IPv4 datagram, with the checksum convention {@link Network#writeTcpSegments} describes.
+     *
+     * @param destination the destination MAC
+     * @param size the largest payload {@code fill} may write, at most {@link #tcpSegmentationLimit()}
+     * @param segmentSize the TCP data per segment
+     * @param fill writes the datagram and returns its actual length
+     * @throws NetworkException as {@link Network#write} does
+     * @throws IllegalArgumentException when {@code size} exceeds the limit, or {@code segmentSize} is not positive
+     * @throws UnsupportedOperationException when {@link #tcpSegmentationLimit()} is 0
+     */
+    default void writeTcpSegments(MacAddress destination, int size, int segmentSize, Fill fill)
+            throws NetworkException {
+        throw new UnsupportedOperationException("this link does not segment TCP");
+    }
+
+    /**
      * Sets the handler for received frames of one EtherType, replacing any previous one. Frames of other
      * EtherTypes, and frames addressed to other unicast MACs, are dropped and counted.
      *

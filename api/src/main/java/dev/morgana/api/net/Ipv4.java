@@ -55,6 +55,38 @@ public interface Ipv4 {
     void write(Ipv4Address destination, int protocol, int size, Fill fill) throws NetworkException;
 
     /**
+     * Returns the largest TCP segment (header and data) {@link #writeTcpSegments} takes, in bytes; 0 when the
+     * link below does not segment TCP (the default).
+     *
+     * @return the limit, above {@link #mtu()}, or 0
+     */
+    default int tcpSegmentationLimit() {
+        return 0;
+    }
+
+    /**
+     * Sends one TCP super-segment longer than the MTU in one datagram, with DF set, for the device to cut into
+     * segments of {@code segmentSize} bytes of data (TCP segmentation offload). The layer writes the IPv4
+     * header and lets {@code fill} write the TCP segment in place, its checksum field holding the pseudo-header
+     * sum over the whole segment's length, folded and not complemented, as {@link Network#writeTcpSegments}
+     * describes; the device completes each segment's checksum.
+     *
+     * @param destination where to send it: a unicast address
+     * @param size the largest segment {@code fill} may write, at most {@link #tcpSegmentationLimit()}
+     * @param segmentSize the TCP data per segment: the connection's MSS, options excluded
+     * @param fill writes the TCP segment and returns its actual length
+     * @throws NetworkException {@link NetworkException.Reason#UNREACHABLE} when there is no route, or the next
+     *     hop is not resolved yet (nothing is queued: the caller sends the data in segments of the MSS through
+     *     {@link #write} instead, which waits for the resolution), and as {@link Network#write} does
+     * @throws IllegalArgumentException when {@code size} exceeds the limit, or {@code segmentSize} is not positive
+     * @throws UnsupportedOperationException when {@link #tcpSegmentationLimit()} is 0
+     */
+    default void writeTcpSegments(Ipv4Address destination, int size, int segmentSize, Fill fill)
+            throws NetworkException {
+        throw new UnsupportedOperationException("this link does not segment TCP");
+    }
+
+    /**
      * Sets the handler for received datagrams of one protocol, replacing any previous one.
      *
      * @param protocol the protocol number, 0–255

@@ -39,6 +39,40 @@ public interface Network {
     void write(int size, Fill fill) throws NetworkException;
 
     /**
+     * Returns the largest frame {@link #writeTcpSegments} takes, in bytes, header included; 0 when the device
+     * does not segment TCP itself (the default).
+     *
+     * @return the limit, above {@code mtu() + 14}, or 0
+     */
+    default int tcpSegmentationLimit() {
+        return 0;
+    }
+
+    /**
+     * Sends one frame carrying an IPv4 TCP "super-segment" longer than the MTU allows, which the device (or the
+     * host behind it) cuts into segments of {@code segmentSize} bytes of data, each with a copy of the headers
+     * (TCP segmentation offload). {@code fill} writes the whole frame as for {@link #write}: the Ethernet header
+     * (EtherType IPv4), an IPv4 header whose total length is the whole datagram's, with DF set and its own
+     * header checksum, then the TCP header and all the data. The device fixes each segment's IPv4 total length,
+     * identification and checksum, its TCP sequence number, and clears FIN and PSH on all but the last.
+     *
+     * <p><b>Checksum convention.</b> The TCP checksum field holds the one's-complement sum of the
+     * pseudo-header for the whole segment's TCP length (header and all the data), folded to 16 bits and
+     * <em>not</em> complemented ({@link Ipv4#pseudoHeaderSum}): Linux's {@code CHECKSUM_PARTIAL} convention, as
+     * its {@code __tcp_v4_send_check} leaves it. The device completes each segment's checksum.
+     *
+     * @param size the largest frame {@code fill} may write, at most {@link #tcpSegmentationLimit()}
+     * @param segmentSize the TCP data per segment: the connection's MSS, options excluded
+     * @param fill writes the frame and returns its actual length
+     * @throws NetworkException as {@link #write} does
+     * @throws IllegalArgumentException when {@code size} exceeds the limit, or {@code segmentSize} is not positive
+     * @throws UnsupportedOperationException when {@link #tcpSegmentationLimit()} is 0
+     */
+    default void writeTcpSegments(int size, int segmentSize, Fill fill) throws NetworkException {
+        throw new UnsupportedOperationException("this device does not segment TCP");
+    }
+
+    /**
      * Sets the handler that receives every frame from now on, replacing any previous one. Frames that
      * arrive while no handler is set are dropped and counted.
      *

@@ -39,6 +39,8 @@ final class LinuxTap {
     static final long SIOCSIFMTU = 0x8922;
     static final short IFF_TAP = 0x0002;
     static final short IFF_NO_PI = 0x1000;
+    /** Every frame read or written starts with a {@code struct virtio_net_hdr} (<linux/virtio_net.h>). */
+    static final short IFF_VNET_HDR = 0x4000;
     /** {@code IFNAMSIZ}: the name with its terminating NUL. */
     static final int IFNAMSIZ = 16;
     /** {@code sizeof(struct ifreq)} on 64-bit Linux: the name, then a 24-byte union. */

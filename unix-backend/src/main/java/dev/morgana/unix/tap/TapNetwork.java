@@ -29,9 +29,17 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * NETWORK over a Linux TAP device ({@code /dev/net/tun} with {@code IFF_TAP | IFF_NO_PI}): each
+ * NETWORK over a Linux TAP device ({@code /dev/net/tun} with {@code IFF_TAP | IFF_NO_PI | IFF_VNET_HDR}): each
  * {@code read(2)} of the descriptor is one Ethernet frame the kernel sent into the TAP, each
- * {@code write(2)} one frame the kernel receives from it.
+ * {@code write(2)} one frame the kernel receives from it, both behind a 10-byte {@code struct virtio_net_hdr}.
+ *
+ * <p><b>TCP segmentation offload.</b> That header lets a write hand the kernel one TCP "super-segment" of up to
+ * 64 KiB ({@link #writeTcpSegments}): the kernel cuts it into segments of the MSS where it leaves the host (or
+ * hands it whole to a local socket), and completes each one's checksum, so that a response of many segments
+ * costs one system call and one pass through the kernel's receive path. The header of a read is skipped: no
+ * {@code TUNSETOFFLOAD} is set, so the kernel sends us only whole frames with complete checksums.
+ * {@code -Dmorgana.tap.offload=false} turns the offload off ({@link #tcpSegmentationLimit} is then 0), as
+ * {@code ethtool -K … tso off} would, to compare.
  *
  * <p><b>Receiving.</b> The device has one platform thread. Frames are read from the non-blocking descriptor into
  * one native buffer and handed to the handler one at a time, each as a read-only slice of that buffer, which
@@ -59,11 +67,28 @@ import java.util.concurrent.locks.LockSupport;
  * writes the frame straight into it, and one {@code write(2)} hands it to the kernel: the frame is copied
  * once, into the kernel. Writers on many threads proceed in parallel. When every buffer is borrowed, the
  * frame is dropped and counted, as a full transmit ring would; so is a frame the kernel has no room for.
+ * Offloaded frames come from a pool of their own, of {@link #OFFLOAD_BUFFERS} buffers of 64 KiB, so that
+ * ordinary ones stay MTU-sized: a device holds {@code buffers × (MTU + 28)} bytes + 128 KiB for writing
+ * (whether or not offload is on).
  * {@link #stop} refuses new writes and waits for those in progress before it frees the buffers.
  */
 final class TapNetwork implements Network, Service {
 
     private static final int HEADER = 14;
+    /** {@code sizeof(struct virtio_net_hdr)}: the TAP's default {@code TUNSETVNETHDRSZ}. */
+    static final int VNET_HEADER = 10;
+    /** The largest frame {@link #writeTcpSegments} takes: the largest IPv4 datagram with its Ethernet header. */
+    static final int SEGMENTATION_LIMIT = 0xFFFF + HEADER;
+    /**
+     * Buffers of {@link #SEGMENTATION_LIMIT} bytes for offloaded writes, apart from the MTU-sized ones so that
+     * those stay small: 2 × 64 KiB per device. TCP sends under one lock, so one is in use at a time; a write
+     * finding neither free is dropped and counted, as any other.
+     */
+    private static final int OFFLOAD_BUFFERS = 2;
+    // struct virtio_net_hdr (<linux/virtio_net.h>), in the host's byte order (no TUNSETVNETLE/BE is set).
+    static final int VNET_F_NEEDS_CSUM = 1;
+    static final int VNET_GSO_TCPV4 = 1;
+    private static final ValueLayout.OfShort NATIVE_U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** Room for one 802.1Q tag, which a received frame may carry beyond the MTU. */
     private static final int VLAN_TAG = 4;
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
@@ -91,6 +116,8 @@ final class TapNetwork implements Network, Service {
 
     private final TapConfig config;
     private final Console console;
+    /** Whether {@link #writeTcpSegments} is offered: {@code -Dmorgana.tap.offload=false} says no. */
+    private final boolean offload = !"false".equals(System.getProperty("morgana.tap.offload"));
     private final Path cloneDevice;
     private final MacAddress mac;
 
@@ -112,9 +139,13 @@ final class TapNetwork implements Network, Service {
     private volatile Throwable failure;
 
     /** The open device and everything its loop and writers use; freed by {@link #stop}. */
-    private record Opened(String name, int mtu, int fd, int wakeFd, Arena arena, Pool pool, Loop loop) {}
+    private record Opened(String name, int mtu, int fd, int wakeFd, Arena arena, Pool pool, Pool offloadPool,
+            Loop loop) {}
 
-    /** A native frame buffer and the segment its calls store {@code errno} in; {@code home} is its pool slot. */
+    /**
+     * A native buffer, the frame from byte {@link #VNET_HEADER} on behind its virtio header, and the segment its
+     * calls store {@code errno} in; {@code home} is its pool slot.
+     */
     private record Buffer(int home, MemorySegment frame, MemorySegment state) {}
 
     /**
@@ -166,7 +197,8 @@ final class TapNetwork implements Network, Service {
                 throw openFailed(LinuxTap.errno(state));
             }
             MemorySegment ifreq = ifreq(arena, config.name());
-            ifreq.set(ValueLayout.JAVA_SHORT, LinuxTap.IFREQ_UNION, (short) (LinuxTap.IFF_TAP | LinuxTap.IFF_NO_PI));
+            ifreq.set(ValueLayout.JAVA_SHORT, LinuxTap.IFREQ_UNION,
+                    (short) (LinuxTap.IFF_TAP | LinuxTap.IFF_NO_PI | LinuxTap.IFF_VNET_HDR));
             if (LinuxTap.ioctl(state, fd, LinuxTap.TUNSETIFF, ifreq) < 0) {
                 throw attachFailed(LinuxTap.errno(state));
             }
@@ -177,8 +209,9 @@ final class TapNetwork implements Network, Service {
                 throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
                         "TAP " + name + ": eventfd failed (" + LinuxTap.describe(LinuxTap.errno(state)) + ")");
             }
-            long bufferSize = mtu + HEADER + VLAN_TAG;
+            long bufferSize = VNET_HEADER + mtu + HEADER + VLAN_TAG;
             Pool pool = new Pool(arena, config.buffers(), bufferSize);
+            Pool offloadPool = new Pool(arena, OFFLOAD_BUFFERS, VNET_HEADER + SEGMENTATION_LIMIT);
             Buffer receiveBuffer = new Buffer(-1, arena.allocate(bufferSize, 64), LinuxTap.callState(arena));
             MemorySegment pollFds = arena.allocate(2 * LinuxTap.POLLFD_SIZE, 8);
             pollFds.set(ValueLayout.JAVA_INT, 0, fd);
@@ -186,7 +219,7 @@ final class TapNetwork implements Network, Service {
             pollFds.set(ValueLayout.JAVA_INT, LinuxTap.POLLFD_SIZE, wakeFd);
             pollFds.set(ValueLayout.JAVA_SHORT, LinuxTap.POLLFD_SIZE + 4, LinuxTap.POLLIN);
             Loop loop = new Loop(name, fd, wakeFd, arena, receiveBuffer, pollFds);
-            opened = new Opened(name, mtu, fd, wakeFd, arena, pool, loop);
+            opened = new Opened(name, mtu, fd, wakeFd, arena, pool, offloadPool, loop);
             loop.thread.start();
             if (!CustomCarriers.available()) {
                 console.log("TAP " + name + ": the virtual threads of its connections run on the JDK's scheduler, "
@@ -358,6 +391,41 @@ final class TapNetwork implements Network, Service {
             throw new IllegalArgumentException("a frame on TAP " + open.name + " has at most " + (open.mtu + HEADER)
                     + " bytes (MTU " + open.mtu + " plus the 14-byte header), asked for " + size);
         }
+        write(open, open.pool, size, 0, fill);
+    }
+
+    /** The largest IPv4 datagram with its Ethernet header: the kernel segments what we write. */
+    @Override
+    public int tcpSegmentationLimit() {
+        return offload ? SEGMENTATION_LIMIT : 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The frame is written behind a virtio header that asks the kernel to segment it ({@link #offloadHeader}).
+     * It counts as one frame out, of its whole length.
+     *
+     * @throws IllegalArgumentException also when the frame the fill wrote is not IPv4 carrying TCP with
+     *     well-formed header lengths
+     */
+    @Override
+    public void writeTcpSegments(int size, int segmentSize, Fill fill) throws NetworkException {
+        Opened open = started();
+        if (!offload) {
+            throw new UnsupportedOperationException("TAP " + open.name
+                    + ": offload is off (-Dmorgana.tap.offload=false)");
+        }
+        if (size < 0 || size > SEGMENTATION_LIMIT || segmentSize <= 0 || segmentSize > 0xFFFF) {
+            throw new IllegalArgumentException("an offloaded frame on TAP " + open.name + " has at most "
+                    + SEGMENTATION_LIMIT + " bytes in segments of 1–65535, asked for " + size + " in segments of "
+                    + segmentSize);
+        }
+        write(open, open.offloadPool, size, segmentSize, fill);
+    }
+
+    /** Writes one frame from a buffer of {@code pool}; a {@code segmentSize} of 0 asks for no offload. */
+    private void write(Opened open, Pool pool, int size, int segmentSize, Fill fill) throws NetworkException {
         if (writers.getAndIncrement() >= CLOSED) {
             writers.getAndDecrement();
             throw new NetworkException(NetworkException.Reason.CLOSED, "TAP " + open.name + " is closed");
@@ -368,13 +436,13 @@ final class TapNetwork implements Network, Service {
                 throw new NetworkException(NetworkException.Reason.DEVICE_FAILED,
                         "TAP " + open.name + " failed: " + failed.getMessage(), failed);
             }
-            Buffer buffer = open.pool.take();
+            Buffer buffer = pool.take();
             if (buffer == null) {
                 drops.increment();
                 return;
             }
             try {
-                int length = fill.into(buffer.frame.asSlice(0, size));
+                int length = fill.into(buffer.frame.asSlice(VNET_HEADER, size));
                 if (length < 0 || length > size) {
                     throw new IllegalArgumentException("the fill wrote " + length + " bytes into a buffer of " + size);
                 }
@@ -385,26 +453,70 @@ final class TapNetwork implements Network, Service {
                     throw new IllegalArgumentException("a frame has at least its 14-byte header, the fill wrote "
                             + length + " bytes");
                 }
+                if (segmentSize == 0) {
+                    buffer.frame.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, 0L); // no offload: all ten bytes zero
+                    buffer.frame.set(NATIVE_U16, 8, (short) 0);
+                } else {
+                    offloadHeader(buffer.frame, length, segmentSize);
+                }
                 send(open, buffer, length);
             } finally {
-                open.pool.give(buffer);
+                pool.give(buffer);
             }
         } finally {
             writers.getAndDecrement();
         }
     }
 
+    /**
+     * Writes the virtio header of an offloaded frame at the start of {@code buffer}, the frame behind it:
+     * {@code NEEDS_CSUM}, {@code GSO_TCPV4}, the length of the Ethernet, IPv4 and TCP headers as the frame has
+     * them, the segment size, and where the TCP checksum starts and lies (Linux completes it from the partial sum
+     * the field holds).
+     *
+     * @param buffer the virtio header's 10 bytes, then the frame
+     * @param length the frame's length
+     * @param segmentSize the TCP data per segment
+     * @throws IllegalArgumentException when the frame is not IPv4 carrying TCP with sane header lengths
+     */
+    static void offloadHeader(MemorySegment buffer, int length, int segmentSize) {
+        MemorySegment frame = buffer.asSlice(VNET_HEADER, length);
+        int ipv4 = HEADER;
+        if (length < ipv4 + 40 || (frame.get(ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.BIG_ENDIAN),
+                12) & 0xFFFF) != 0x0800) {
+            throw new IllegalArgumentException("an offloaded frame carries IPv4, with at least 40 bytes of headers");
+        }
+        int versionIhl = frame.get(ValueLayout.JAVA_BYTE, ipv4) & 0xFF;
+        int ipHeader = (versionIhl & 0xF) * 4;
+        int tcp = ipv4 + ipHeader;
+        if (versionIhl >>> 4 != 4 || ipHeader < 20 || frame.get(ValueLayout.JAVA_BYTE, ipv4 + 9) != 6
+                || length < tcp + 20) {
+            throw new IllegalArgumentException("an offloaded frame carries TCP over IPv4");
+        }
+        int tcpHeader = ((frame.get(ValueLayout.JAVA_BYTE, tcp + 12) & 0xFF) >>> 4) * 4;
+        if (tcpHeader < 20 || length < tcp + tcpHeader) {
+            throw new IllegalArgumentException("an offloaded frame's TCP header is " + tcpHeader + " bytes");
+        }
+        buffer.set(ValueLayout.JAVA_BYTE, 0, (byte) VNET_F_NEEDS_CSUM);
+        buffer.set(ValueLayout.JAVA_BYTE, 1, (byte) VNET_GSO_TCPV4);
+        buffer.set(NATIVE_U16, 2, (short) (tcp + tcpHeader)); // hdr_len
+        buffer.set(NATIVE_U16, 4, (short) segmentSize); // gso_size
+        buffer.set(NATIVE_U16, 6, (short) tcp); // csum_start
+        buffer.set(NATIVE_U16, 8, (short) 16); // csum_offset: the TCP checksum field
+    }
+
     private void send(Opened open, Buffer buffer, int length) throws NetworkException {
         while (true) {
-            long written = LinuxTap.write(buffer.state, open.fd, buffer.frame, length);
-            if (written == length) {
+            long written = LinuxTap.write(buffer.state, open.fd, buffer.frame, VNET_HEADER + length);
+            if (written == VNET_HEADER + length) {
                 framesOut.increment();
                 bytesOut.add(length);
                 return;
             }
             if (written >= 0) {
                 throw new NetworkException(NetworkException.Reason.DEVICE_FAILED, "TAP " + open.name + " took "
-                        + written + " bytes of a " + length + "-byte frame");
+                        + written + " bytes of a " + (VNET_HEADER + length) + "-byte write (a " + length
+                        + "-byte frame behind its virtio header)");
             }
             int errno = LinuxTap.errno(buffer.state);
             switch (errno) {
@@ -440,17 +552,19 @@ final class TapNetwork implements Network, Service {
         return open;
     }
 
-    private void deliver(MemorySegment frames, long length, long capacity) {
+    /** Delivers the frame behind the virtio header of a read of {@code read} bytes into {@code buffer}. */
+    private void deliver(MemorySegment buffer, long read, long capacity) {
         FrameHandler current = handler;
         // The kernel reports a frame's whole length even when it did not fit (the MTU was raised under us).
-        if (current == null || length > capacity || length < HEADER) {
+        if (current == null || read > capacity || read < VNET_HEADER + HEADER) {
             drops.increment();
             return;
         }
+        long length = read - VNET_HEADER;
         FRAMES_IN.setOpaque(this, (long) FRAMES_IN.getOpaque(this) + 1);
         BYTES_IN.setOpaque(this, (long) BYTES_IN.getOpaque(this) + length);
         try {
-            current.frame(frames.asSlice(0, length).asReadOnly());
+            current.frame(buffer.asSlice(VNET_HEADER, length).asReadOnly());
         } catch (RuntimeException e) {
             long failures = handlerFailures.incrementAndGet();
             if (Long.bitCount(failures) == 1) { // the 1st, 2nd, 4th, 8th …: enough to see, never a flood

@@ -142,10 +142,7 @@ public final class EthernetLayer implements Ethernet, Service, Network.FrameHand
         if (size < 0 || size > mtu) {
             throw new IllegalArgumentException("a payload of " + size + " bytes does not fit the MTU of " + mtu);
         }
-        Framer framer = FRAMERS.get();
-        if (framer.fill != null) {
-            framer = new Framer(); // a write from inside a fill: rare, and allowed
-        }
+        Framer framer = framer();
         framer.set(destination.bits(), macBits, etherType, size, fill);
         try {
             network.write(Math.max(EthernetFrame.HEADER + size, EthernetFrame.MIN_FRAME), framer);
@@ -153,6 +150,41 @@ public final class EthernetLayer implements Ethernet, Service, Network.FrameHand
             framer.fill = null;
         }
         sent.incrementAndGet();
+    }
+
+    /** The largest IPv4 datagram, which a TCP super-segment cannot exceed whatever the device takes. */
+    private static final int MAX_DATAGRAM = 0xFFFF;
+
+    /** The device's limit less our header, at most the largest IPv4 datagram; 0 when the device has none. */
+    @Override
+    public int tcpSegmentationLimit() {
+        int limit = network.tcpSegmentationLimit();
+        return limit <= EthernetFrame.HEADER ? 0 : Math.min(limit - EthernetFrame.HEADER, MAX_DATAGRAM);
+    }
+
+    @Override
+    public void writeTcpSegments(MacAddress destination, int size, int segmentSize, Fill fill) throws NetworkException {
+        int limit = tcpSegmentationLimit();
+        if (limit == 0) {
+            throw new UnsupportedOperationException("the device below does not segment TCP");
+        }
+        if (size < 0 || size > limit || segmentSize <= 0) {
+            throw new IllegalArgumentException("a TCP super-segment's datagram is 0–" + limit + " bytes in segments of "
+                    + "a positive size, got " + size + " in segments of " + segmentSize);
+        }
+        Framer framer = framer();
+        framer.set(destination.bits(), macBits, IPV4, size, fill);
+        try {
+            network.writeTcpSegments(EthernetFrame.HEADER + size, segmentSize, framer);
+        } finally {
+            framer.fill = null;
+        }
+        sent.incrementAndGet();
+    }
+
+    private static Framer framer() {
+        Framer framer = FRAMERS.get();
+        return framer.fill != null ? new Framer() : framer; // a write from inside a fill: rare, and allowed
     }
 
     /** One framer per thread that writes, so that a write allocates nothing. */

@@ -484,6 +484,54 @@ public final class Ipv4Layer implements Ipv4, Ipv4Addressing, Service {
         }
     }
 
+    /** The link's limit less our header; 0 when the link does not segment TCP. */
+    @Override
+    public int tcpSegmentationLimit() {
+        int limit = ethernet.tcpSegmentationLimit();
+        return limit <= Ipv4Packet.HEADER ? 0 : Math.min(limit, Ipv4Packet.MAX_LENGTH) - Ipv4Packet.HEADER;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Only to a unicast destination whose next hop is in ARP's cache; otherwise {@code UNREACHABLE} at once,
+     * with nothing queued, and the caller falls back on {@link #write}, which asks ARP and waits. The datagram
+     * gets one identification: the device numbers the segments' from it.
+     */
+    @Override
+    public void writeTcpSegments(Ipv4Address destination, int size, int segmentSize, Fill fill)
+            throws NetworkException {
+        int limit = tcpSegmentationLimit();
+        if (limit == 0) {
+            throw new UnsupportedOperationException("the link below does not segment TCP");
+        }
+        if (size < 0 || size > limit || segmentSize <= 0) {
+            throw new IllegalArgumentException("a TCP super-segment is 0–" + limit + " bytes in segments of a positive "
+                    + "size, got " + size + " in segments of " + segmentSize);
+        }
+        Objects.requireNonNull(fill, "fill");
+        Addressing current = addressing;
+        if (linkDestination(current, destination) != null) {
+            throw new IllegalArgumentException("TCP goes to unicast addresses only, not " + destination);
+        }
+        Ipv4Address nextHop = nextHop(current, destination);
+        MacAddress mac = arp.lookup(nextHop).orElse(null);
+        if (mac == null) {
+            throw new NetworkException(NetworkException.Reason.UNREACHABLE, "the next hop " + nextHop
+                    + " is not resolved yet: no offload before it is");
+        }
+        int id = identification.getAndIncrement() & 0xFFFF;
+        int source = current.address().bits();
+        ethernet.writeTcpSegments(mac, Ipv4Packet.HEADER + size, segmentSize, buffer -> {
+            int written = fill.into(buffer.asSlice(Ipv4Packet.HEADER, size));
+            checkWritten(written, size);
+            Ipv4Packet.putHeader(buffer, 0, Ipv4Packet.HEADER + written, id, Ipv4Packet.DONT_FRAGMENT, ttl, Ipv4.TCP,
+                    source, destination.bits());
+            return Ipv4Packet.HEADER + written;
+        });
+        sent.incrementAndGet();
+    }
+
     private static void checkWritten(int written, int size) {
         if (written < 0 || written > size) {
             throw new IllegalStateException("the fill wrote " + written + " bytes into room for " + size);

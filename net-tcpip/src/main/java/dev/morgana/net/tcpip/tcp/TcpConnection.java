@@ -30,6 +30,12 @@ import java.util.Optional;
  * <p>Sequence numbers are {@code int}s compared with {@link Seq}. Payloads are {@link MemorySegment}s: a
  * received payload is copied once, into the receive buffer, during {@link #receive}; a sent payload is a
  * slice of the send buffer, valid only during {@link Output#send}.
+ *
+ * <p><b>Segmentation offload.</b> Created with a send limit above the MSS (the path's device segments TCP), the
+ * connection hands the output one segment of up to that many bytes of new data where it would have sent a run
+ * of full segments and perhaps a short last one, back to back; the output has the device cut it into segments
+ * of {@link #sendMss()} bytes. Windows, congestion control, Nagle and SWS avoidance still count bytes, and
+ * decide each piece as they would have decided each segment; retransmissions stay at the MSS.
  */
 public final class TcpConnection {
 
@@ -78,7 +84,9 @@ public final class TcpConnection {
          *
          * @param header the header; its ports are the connection's
          * @param payload the data, possibly empty: a view of the connection's buffer, valid only during this
-         *     call (copy it to keep it)
+         *     call (copy it to keep it); longer than {@link TcpConnection#sendMss()} only on a connection
+         *     created with a send limit, when the output must cut it into segments of that size (or have the
+         *     device do it)
          */
         void send(TcpHeader header, MemorySegment payload);
     }
@@ -133,8 +141,17 @@ public final class TcpConnection {
     private int sndWl1;
     /** SND.WL2: the acknowledgment number of the segment that last updated SND.WND. */
     private int sndWl2;
-    /** Eff.snd.MSS: the largest payload sent, from the peer's MSS option and ours, less the timestamps. */
+    /**
+     * Eff.snd.MSS: the largest payload of a segment on the wire, from the peer's MSS option and ours, less the
+     * timestamps.
+     */
     private int sndMss;
+    /**
+     * The largest payload handed to the output in one segment when the path segments TCP itself (TCP
+     * segmentation offload): the device cuts a longer one into segments of {@link #sndMss}. At most
+     * {@link #sndMss} (no offload) unless the caller said otherwise; new data only, never a retransmission.
+     */
+    private final int sendLimit;
     /** The send buffer: bytes from {@link #sendStart} on, written and not acknowledged. */
     private final ByteRing send;
     /** The sequence number of the send buffer's first byte: ISS + 1 until data is acknowledged. */
@@ -239,8 +256,13 @@ public final class TcpConnection {
     private long keepAliveAt = NONE;
     private long timeWaitAt = NONE;
 
-    private TcpConnection(Endpoint local, Endpoint remote, int iss, TcpConfig config, Output output, State state,
-            boolean active, long now) {
+    private TcpConnection(Endpoint local, Endpoint remote, int iss, TcpConfig config, int sendLimit, Output output,
+            State state, boolean active, long now) {
+        if (sendLimit < 0 || sendLimit > TcpConfig.MAX_SEGMENT_SIZE) {
+            throw new IllegalArgumentException("a send limit is 0–" + TcpConfig.MAX_SEGMENT_SIZE + ", got "
+                    + sendLimit);
+        }
+        this.sendLimit = sendLimit;
         this.local = Objects.requireNonNull(local, "local");
         this.remote = Objects.requireNonNull(remote, "remote");
         this.config = Objects.requireNonNull(config, "config");
@@ -274,7 +296,27 @@ public final class TcpConnection {
      */
     public static TcpConnection connect(Endpoint local, Endpoint remote, int iss, TcpConfig config, long now,
             Output output) {
-        TcpConnection c = new TcpConnection(local, remote, iss, config, output, State.SYN_SENT, true, now);
+        return connect(local, remote, iss, config, 0, now, output);
+    }
+
+    /**
+     * Opens a connection actively as {@link #connect(Endpoint, Endpoint, int, TcpConfig, long, Output)} does, on
+     * a path that segments TCP itself: data may go to the output in segments of up to {@code sendLimit} bytes,
+     * which the output has cut into segments of {@link #sendMss()} bytes.
+     *
+     * @param local this end, with a concrete address and port
+     * @param remote the peer
+     * @param iss the initial sequence number (RFC 6528)
+     * @param config the tunables
+     * @param sendLimit the largest payload of one segment handed to the output, 0–65495; at most the MSS is
+     *     used when it is smaller (0: no offload)
+     * @param now the time in nanoseconds
+     * @param output where segments go, from this call on
+     * @return the connection
+     */
+    public static TcpConnection connect(Endpoint local, Endpoint remote, int iss, TcpConfig config, int sendLimit,
+            long now, Output output) {
+        TcpConnection c = new TcpConnection(local, remote, iss, config, sendLimit, output, State.SYN_SENT, true, now);
         c.flush(now);
         return c;
     }
@@ -295,11 +337,33 @@ public final class TcpConnection {
      */
     public static TcpConnection accept(Endpoint local, Endpoint remote, TcpHeader syn, int iss, TcpConfig config,
             long now, Output output) {
+        return accept(local, remote, syn, iss, config, 0, now, output);
+    }
+
+    /**
+     * Answers a SYN as {@link #accept(Endpoint, Endpoint, TcpHeader, int, TcpConfig, long, Output)} does, on a
+     * path that segments TCP itself, with {@code sendLimit} as
+     * {@link #connect(Endpoint, Endpoint, int, TcpConfig, int, long, Output)} takes it.
+     *
+     * @param local this end: the SYN's destination
+     * @param remote the peer: the SYN's source
+     * @param syn the SYN's header
+     * @param iss the initial sequence number (RFC 6528)
+     * @param config the tunables
+     * @param sendLimit the largest payload of one segment handed to the output, 0–65495 (0: no offload)
+     * @param now the time in nanoseconds
+     * @param output where segments go, from this call on
+     * @return the connection
+     * @throws IllegalArgumentException when {@code syn} is not a SYN without ACK and RST
+     */
+    public static TcpConnection accept(Endpoint local, Endpoint remote, TcpHeader syn, int iss, TcpConfig config,
+            int sendLimit, long now, Output output) {
         if (!syn.has(TcpHeader.SYN) || (syn.flags() & (TcpHeader.ACK | TcpHeader.RST)) != 0) {
             throw new IllegalArgumentException("not a SYN to a listening port: flags 0x"
                     + Integer.toHexString(syn.flags()));
         }
-        TcpConnection c = new TcpConnection(local, remote, iss, config, output, State.SYN_RECEIVED, false, now);
+        TcpConnection c = new TcpConnection(local, remote, iss, config, sendLimit, output, State.SYN_RECEIVED, false,
+                now);
         c.synchronise(syn, now);
         c.flush(now);
         return c;
@@ -346,6 +410,15 @@ public final class TcpConnection {
      */
     public Endpoint remote() {
         return remote;
+    }
+
+    /**
+     * Returns the largest payload of one segment on the wire: what the output cuts a longer segment into.
+     *
+     * @return Eff.snd.MSS in bytes, options excluded (536 until the peer's SYN says otherwise)
+     */
+    public int sendMss() {
+        return sndMss;
     }
 
     /**
@@ -1188,7 +1261,11 @@ public final class TcpConnection {
             if (!allowed) {
                 break;
             }
-            int sent = emitData(now, sndNxt, len + (fin ? 1 : 0));
+            if (len == sndMss && sendLimit > sndMss && !Seq.lt(sndNxt, sndMax)) {
+                len = superSegment(unsent, usable);
+                fin = finQueued && len == unsent && usable > len;
+            }
+            int sent = emitData(now, sndNxt, len + (fin ? 1 : 0), len);
             if (sent == 0) {
                 break;
             }
@@ -1205,21 +1282,55 @@ public final class TcpConnection {
     }
 
     /**
+     * The length of a super-segment that starts with a full one: the full segments after it, and a last short
+     * one, that the loop of {@link #sendData} would send at once after it, one by one (the windows, Nagle and SWS
+     * avoidance allowing each as they would then, when the first is in flight), up to the send limit and to a
+     * quarter of the window (two segments at least), rounded down to whole segments. The device cuts it where the
+     * loop would have.
+     *
+     * <p>The quarter: a receiver on this host takes a super-segment whole, so that a loss there loses all of it,
+     * and it acknowledges each one it receives once. Without SACK, fast retransmit needs three duplicate ACKs:
+     * three more super-segments in flight behind a lost one, or the loss waits for the retransmission timeout
+     * (Linux's TSO sizing aims at several per round trip too, {@code tcp_tso_autosize}).
+     */
+    private int superSegment(int unsent, int usable) {
+        int most = Math.min(sendLimit, Math.max(Math.min(sndWnd, cwnd) / 4, 2 * sndMss)) / sndMss * sndMss;
+        int total = sndMss;
+        while (total < most) {
+            int left = unsent - total;
+            int more = Math.min(Math.min(left, sndMss), usable - total);
+            if (more <= 0) {
+                break;
+            }
+            boolean fin = finQueued && more == left && usable - total > more;
+            boolean allowed = fin || more == sndMss
+                    || more == left && config.noDelay() // Nagle: the first segment is unacknowledged
+                    || maxSndWnd > 0 && more >= maxSndWnd / 2;
+            if (!allowed) {
+                break;
+            }
+            total += more;
+        }
+        return total;
+    }
+
+    /**
      * Sends the segment that starts at SND.UNA again (a fast or timeout retransmission), no further than what
-     * was sent before, which the peer's window had room for; returns its SEG.LEN.
+     * was sent before, which the peer's window had room for, and no longer than the MSS; returns its SEG.LEN.
      */
     private int retransmitFirst(long now) {
-        return emitData(now, sndUna, Math.min(sndMss + 1, sndMax - sndUna));
+        return emitData(now, sndUna, Math.min(sndMss + 1, sndMax - sndUna), sndMss);
     }
 
     /**
      * Sends the data from {@code seq}, at most {@code max} of sequence space including a FIN that follows the
-     * last byte: no further than the end of the buffer's array. Returns the SEG.LEN sent.
+     * last byte, and at most {@code most} bytes of data: no further than the end of the buffer's array. Returns
+     * the SEG.LEN sent.
      */
-    private int emitData(long now, int seq, int max) {
+    private int emitData(long now, int seq, int max, int most) {
         int offset = seq - sendStart;
         int unsent = send.length() - offset;
-        int len = Math.min(Math.min(unsent, max), sndMss);
+        int len = Math.min(Math.min(unsent, max), most);
         MemorySegment data = len > 0 ? send.slice(offset, len) : EMPTY;
         len = (int) data.byteSize();
         boolean fin = finQueued && len == unsent && len < max;

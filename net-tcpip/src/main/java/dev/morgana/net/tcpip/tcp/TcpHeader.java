@@ -251,6 +251,32 @@ public record TcpHeader(int sourcePort, int destinationPort, int sequence, int a
         return (int) size;
     }
 
+    /**
+     * Writes the header as {@link #emit} does but leaves the checksum to the device: the field holds
+     * {@code pseudoHeaderSum}, the pseudo-header's sum for the whole segment, folded and not complemented
+     * (Linux's {@code CHECKSUM_PARTIAL}), as {@link dev.morgana.api.net.Ipv4#writeTcpSegments} asks.
+     *
+     * @param segment the whole segment, as for {@link #emit}
+     * @param pseudoHeaderSum the sum of the IPv4 pseudo-header for {@code segment.byteSize()} bytes
+     * @return the segment's length
+     * @throws IndexOutOfBoundsException when {@code segment} is shorter than the header
+     * @throws IllegalArgumentException as {@link #emit} does
+     */
+    public int emitPartial(MemorySegment segment, int pseudoHeaderSum) {
+        int header = length();
+        long size = segment.byteSize();
+        if (size < header) {
+            throw new IndexOutOfBoundsException("this TCP header needs " + header + " bytes, got " + size);
+        }
+        if (size > MAX_SEGMENT) {
+            throw new IllegalArgumentException("a TCP segment over IPv4 has at most 65515 bytes, got " + size);
+        }
+        TcpPacket.put(segment, this, header);
+        options.write(segment, TcpPacket.HEADER);
+        TcpPacket.putChecksum(segment, pseudoHeaderSum);
+        return (int) size;
+    }
+
     private static void requireU16(String name, int value) {
         if (value < 0 || value > 0xFFFF) {
             throw new IllegalArgumentException("the " + name + " is 0–65535, got " + value);

@@ -48,6 +48,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * virtual thread runs on the device's receive thread when that is an {@link EventLoop} (the TAP's is), so
  * that the segments in, the handler and the segments out of a request take no thread crossing.
  *
+ * <p><b>Segmentation offload.</b> When IPv4 offloads TCP segmentation ({@link Ipv4#tcpSegmentationLimit()}, a
+ * TAP device's), each connection may hand over segments of up to that limit less the largest TCP header
+ * ({@link TcpConnection}'s send limit); one longer than the MSS goes through {@link Ipv4#writeTcpSegments} with
+ * the checksum field holding the pseudo-header's partial sum, for the device to cut at the MSS and checksum. When
+ * IPv4 cannot offload it (the next hop not yet resolved), it is cut here and sent segment by segment.
+ *
  * <p><b>Memory.</b> Each connection's buffers are bounded by its {@link TcpConfig} (and allocated once data
  * flows); the half-open connections of each listener by {@link TcpConfig.Limits#halfOpen()}, beyond which the
  * oldest gives way, and all connections by {@link TcpConfig.Limits#connections()}, beyond which a SYN is refused. A
@@ -87,8 +93,18 @@ public final class TcpLayer implements Tcp, Service {
         OPENED,
         /** Connections established from a listener and handed to its handler. */
         ACCEPTED,
-        /** Segments sent. */
+        /** Segments sent: a super-segment counts once. */
         SENT,
+        /**
+         * Super-segments sent: longer than the MSS, handed to IPv4 whole for the device to cut into segments of
+         * the MSS (TCP segmentation offload).
+         */
+        OFFLOADED,
+        /**
+         * Super-segments IPv4 could not offload (the next hop not yet resolved) and that were cut into segments
+         * of the MSS here instead.
+         */
+        SEGMENTED,
         /** Segments IPv4 could not send (no route, the next hop unresolved): the retransmission timer retries. */
         SEND_FAILED,
         /** ICMP errors quoting a connection of ours. */
@@ -236,7 +252,7 @@ public final class TcpLayer implements Tcp, Service {
             c = new Connection(here, remote, options, null);
             connections.put(c.key, c);
             counts.increment(Count.OPENED);
-            c.core = TcpConnection.connect(here, remote, iss, configFor(options), now, c);
+            c.core = TcpConnection.connect(here, remote, iss, configFor(options), sendLimit(), now, c);
             after(c);
             long deadline = now + options.connectTimeout().toNanos();
             while (c.core.state() == TcpConnection.State.SYN_SENT && !c.closed) {
@@ -283,6 +299,15 @@ public final class TcpLayer implements Tcp, Service {
     private TcpConfig configFor(Options options) {
         return config.withMaxSegmentSize(Math.min(config.maxSegmentSize(), ipv4.mtu() - TcpPacket.HEADER))
                 .with(options);
+    }
+
+    /**
+     * The largest payload a connection may hand over in one segment: what IPv4 offloads, less the largest TCP
+     * header; 0 when it offloads nothing (the connection then sends segments of the MSS).
+     */
+    private int sendLimit() {
+        int limit = ipv4.tcpSegmentationLimit();
+        return limit <= TcpPacket.MAX_HEADER ? 0 : Math.min(limit - TcpPacket.MAX_HEADER, TcpConfig.MAX_SEGMENT_SIZE);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -370,7 +395,7 @@ public final class TcpLayer implements Tcp, Service {
         connections.put(c.key, c);
         counts.increment(Count.OPENED);
         int iss = sequenceNumbers.next(destination, local.port(), source, remote.port(), now);
-        c.core = TcpConnection.accept(local, remote, header, iss, configFor(listening.options), now, c);
+        c.core = TcpConnection.accept(local, remote, header, iss, configFor(listening.options), sendLimit(), now, c);
         after(c);
     }
 
@@ -416,6 +441,44 @@ public final class TcpLayer implements Tcp, Service {
         } catch (NetworkException e) {
             counts.increment(Count.SEND_FAILED);
             LOG.log(Level.DEBUG, () -> "a TCP segment to " + to + " was not sent: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Writes a segment longer than the MSS through {@link Ipv4#writeTcpSegments}, for the device to cut into
+     * segments of {@code mss} bytes and checksum: the checksum field holds the pseudo-header's partial sum. When
+     * IPv4 cannot offload it (the next hop not yet in ARP's cache), cuts it here and sends each segment on its
+     * own, as a device would: FIN and PSH on the last only. Called with the lock held.
+     */
+    private void sendSegments(Ipv4Address from, Ipv4Address to, TcpHeader header, MemorySegment payload, int mss) {
+        int headerLength = header.length();
+        int length = headerLength + (int) payload.byteSize();
+        try {
+            ipv4.writeTcpSegments(to, length, mss, buffer -> {
+                MemorySegment segment = buffer.asSlice(0, length);
+                MemorySegment.copy(payload, 0, segment, headerLength, payload.byteSize());
+                return header.emitPartial(segment, ipv4.pseudoHeaderSum(from, to, Ipv4.TCP, length));
+            });
+            counts.increment(Count.SENT);
+            counts.increment(Count.OFFLOADED);
+            return;
+        } catch (NetworkException e) {
+            if (e.reason() != Reason.UNREACHABLE) {
+                counts.increment(Count.SEND_FAILED);
+                LOG.log(Level.DEBUG, () -> "a TCP super-segment to " + to + " was not sent: " + e.getMessage());
+                return;
+            }
+        }
+        counts.increment(Count.SEGMENTED);
+        long size = payload.byteSize();
+        for (long offset = 0; offset < size; offset += mss) {
+            long piece = Math.min(mss, size - offset);
+            boolean last = offset + piece == size;
+            int flags = last ? header.flags() : header.flags() & ~(TcpHeader.FIN | TcpHeader.PSH);
+            TcpHeader segment = new TcpHeader(header.sourcePort(), header.destinationPort(),
+                    header.sequence() + (int) offset, header.acknowledgment(), flags, header.window(),
+                    header.urgentPointer(), header.options());
+            send(from, to, segment, payload.asSlice(offset, piece));
         }
     }
 
@@ -662,7 +725,12 @@ public final class TcpLayer implements Tcp, Service {
 
         @Override
         public void send(TcpHeader header, MemorySegment payload) {
-            TcpLayer.this.send(local.address(), remote.address(), header, payload);
+            // The core is null only while connect or accept makes it, which sends a SYN without data.
+            if (payload.byteSize() > 0 && payload.byteSize() > core.sendMss()) {
+                sendSegments(local.address(), remote.address(), header, payload, core.sendMss());
+            } else {
+                TcpLayer.this.send(local.address(), remote.address(), header, payload);
+            }
         }
 
         /** Where data read after {@code shutdownInput} goes. */

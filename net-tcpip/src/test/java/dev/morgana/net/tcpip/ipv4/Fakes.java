@@ -26,6 +26,9 @@ final class Fakes {
     /** One frame written: to whom, and the IPv4 packet. */
     record Written(MacAddress destination, int etherType, byte[] packet) {}
 
+    /** A datagram handed to {@link RecordingEthernet#writeTcpSegments}. */
+    record Offloaded(MacAddress destination, int segmentSize, byte[] packet) {}
+
     /** An Ethernet that keeps what is written and hands the test the registered handler. */
     static final class RecordingEthernet implements Ethernet {
         final List<Written> written = new ArrayList<>();
@@ -50,6 +53,25 @@ final class Fakes {
             MemorySegment buffer = MemorySegment.ofArray(new byte[size]);
             int length = fill.into(buffer);
             written.add(new Written(destination, etherType, buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE)));
+        }
+
+        /** What {@link #tcpSegmentationLimit} says: 0 (no offload) unless a test sets it. */
+        int segmentationLimit;
+        final List<Offloaded> offloaded = new ArrayList<>();
+
+        @Override
+        public int tcpSegmentationLimit() {
+            return segmentationLimit;
+        }
+
+        @Override
+        public void writeTcpSegments(MacAddress destination, int size, int segmentSize, Fill fill) {
+            if (size > segmentationLimit) {
+                throw new IllegalArgumentException(size + " exceeds the segmentation limit " + segmentationLimit);
+            }
+            MemorySegment buffer = MemorySegment.ofArray(new byte[size]);
+            int length = fill.into(buffer);
+            offloaded.add(new Offloaded(destination, segmentSize, buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE)));
         }
 
         @Override

@@ -350,4 +350,57 @@ class Ipv4LayerTest {
         layer.stop();
         assertEquals(List.of("add 192.0.2.11", "remove 192.0.2.11"), arp.log);
     }
+
+    // ---- TCP segmentation offload
+
+    @Test
+    void noOffloadWithoutTheLinksSupport() {
+        assertEquals(0, us().tcpSegmentationLimit());
+    }
+
+    @Test
+    void aSuperDatagramHasItsWholeLengthDfAndItsOwnChecksum() throws NetworkException {
+        ethernet.segmentationLimit = 0xFFFF;
+        Ipv4Layer layer = layer(Ipv4Config.of(US, 24).withTtl(9));
+        assertEquals(0xFFFF - 20, layer.tcpSegmentationLimit());
+        arp.known.put(LINUX, LINUX_MAC);
+        byte[] segment = new byte[3032];
+        Arrays.fill(segment, (byte) 0x5A);
+        layer.writeTcpSegments(LINUX, 4000, 1448, bytes(segment));
+        assertEquals(List.of(), ethernet.written, "nothing through the ordinary write");
+        Fakes.Offloaded frame = ethernet.offloaded.getFirst();
+        assertEquals(LINUX_MAC, frame.destination());
+        assertEquals(1448, frame.segmentSize());
+        MemorySegment packet = MemorySegment.ofArray(frame.packet());
+        assertEquals(Ipv4Packet.OK, Ipv4Packet.problem(packet), "its header checksum adds up");
+        Ipv4Header header = Ipv4Header.parse(packet);
+        assertEquals(new Ipv4Header(0, header.identification(), true, false, 0, 9, Ipv4.TCP, US, LINUX), header);
+        assertEquals(20 + 3032, Ipv4Packet.totalLength(packet));
+        assertArrayEquals(segment, Ipv4Packet.payload(packet).toArray(ValueLayout.JAVA_BYTE));
+        assertEquals(1, layer.counters().sent());
+    }
+
+    @Test
+    void anUnresolvedNextHopIsUnreachableAtOnceAndNothingWaits() {
+        ethernet.segmentationLimit = 0xFFFF;
+        Ipv4Layer layer = us();
+        NetworkException e = assertThrows(NetworkException.class,
+                () -> layer.writeTcpSegments(LINUX, 3000, 1448, bytes(new byte[3000])));
+        assertEquals(NetworkException.Reason.UNREACHABLE, e.reason());
+        assertEquals(0, layer.counters().waiting());
+        assertEquals(List.of(), ethernet.offloaded);
+    }
+
+    @Test
+    void offloadIsRefusedBeyondTheLimitAndWithoutSupport() {
+        Ipv4Layer plain = us();
+        arp.known.put(LINUX, LINUX_MAC);
+        assertThrows(UnsupportedOperationException.class,
+                () -> plain.writeTcpSegments(LINUX, 3000, 1448, bytes(new byte[3000])));
+        ethernet.segmentationLimit = 9000;
+        assertThrows(IllegalArgumentException.class,
+                () -> plain.writeTcpSegments(LINUX, 8981, 1448, bytes(new byte[10])));
+        assertThrows(IllegalArgumentException.class,
+                () -> plain.writeTcpSegments(Ipv4Address.BROADCAST, 3000, 1448, bytes(new byte[10])));
+    }
 }
