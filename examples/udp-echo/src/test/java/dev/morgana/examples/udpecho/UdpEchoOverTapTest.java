@@ -177,6 +177,13 @@ class UdpEchoOverTapTest {
         } finally {
             node.stop();
             if (server != null) {
+                // The RELEASE reached dnsmasq's socket before the node exited, but dnsmasq may see its SIGTERM
+                // first and exit without handling it: give it a moment (bounded) to log the RELEASE.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline
+                        && !(Files.exists(log) && Files.readString(log).contains("DHCPRELEASE(" + dhcpTap + ")"))) {
+                    Thread.sleep(50);
+                }
                 server.toHandle().destroy();
                 if (!server.waitFor(10, TimeUnit.SECONDS)) {
                     server.destroyForcibly();
