@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -51,6 +54,31 @@ final class TapProbes {
             }
         });
         return modules;
+    }
+
+    /**
+     * Makes the namespace drop {@code percent} % of the packets each way at random (nftables: this kernel has no
+     * netem), in a table {@link #dropped} reads.
+     */
+    static void loseRandomly(Netns netns, int percent) throws Exception {
+        Netns.Result lossy = netns.exec(10, "sh", "-c", "nft add table inet loss"
+                + " && nft add chain inet loss in '{ type filter hook input priority 0; }'"
+                + " && nft add chain inet loss out '{ type filter hook output priority 0; }'"
+                + " && nft add rule inet loss in numgen random mod 100 '<' " + percent + " counter drop"
+                + " && nft add rule inet loss out numgen random mod 100 '<' " + percent + " counter drop");
+        Assertions.assertEquals(0, lossy.exit(), lossy.output());
+    }
+
+    /** The packets {@link #loseRandomly} has dropped so far; fails the test when none were. */
+    static long dropped(Netns netns) throws Exception {
+        Netns.Result table = netns.exec(10, "nft", "list", "table", "inet", "loss");
+        Matcher counters = Pattern.compile("packets (\\d+)").matcher(table.output());
+        long drops = 0;
+        while (counters.find()) {
+            drops += Long.parseLong(counters.group(1));
+        }
+        Assertions.assertTrue(drops > 0, "the loss was real: " + table.output());
+        return drops;
     }
 
     /** Skips the test outside CI when python3-scapy is missing; fails it in CI, which installs it. */

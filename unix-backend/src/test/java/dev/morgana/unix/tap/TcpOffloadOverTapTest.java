@@ -21,8 +21,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -75,25 +73,14 @@ class TcpOffloadOverTapTest {
             assertTrue(offloaded > 0, "super-segments were sent");
             assertTrue(frames < BYTES / MSS / 2, "fewer than half as many frames as segments on the wire: " + frames);
 
-            Netns.Result lossy = netns.exec(10, "sh", "-c", "nft add table inet loss"
-                    + " && nft add chain inet loss in '{ type filter hook input priority 0; }'"
-                    + " && nft add chain inet loss out '{ type filter hook output priority 0; }'"
-                    + " && nft add rule inet loss in numgen random mod 100 '<' 5 counter drop"
-                    + " && nft add rule inet loss out numgen random mod 100 '<' 5 counter drop");
-            assertEquals(0, lossy.exit(), lossy.output());
+            TapProbes.loseRandomly(netns, 5);
             long offloadedLossless = TapProbes.byName(tcp).get("OFFLOADED");
             start = System.nanoTime();
             send(netns, 5004, 2, LOSSY_BYTES);
             seconds = (System.nanoTime() - start) / 1e9;
-            Netns.Result dropped = netns.exec(10, "nft", "list", "table", "inet", "loss");
-            Matcher counters = Pattern.compile("packets (\\d+)").matcher(dropped.output());
-            long drops = 0;
-            while (counters.find()) {
-                drops += Long.parseLong(counters.group(1));
-            }
+            long drops = TapProbes.dropped(netns);
             System.out.printf("2 MiB with 5%% loss each way in %.1f s: nft dropped %d packets; TCP %s%n", seconds, drops,
                     TapProbes.byName(tcp));
-            assertTrue(drops > 0, "the loss was real: " + dropped.output());
             assertTrue(TapProbes.byName(tcp).get("OFFLOADED") > offloadedLossless, "super-segments under loss too");
         }
 

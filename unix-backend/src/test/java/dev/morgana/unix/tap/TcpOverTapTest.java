@@ -69,12 +69,7 @@ class TcpOverTapTest {
 
                 // Morgana downloads 4 MiB from Linux's nc while the namespace drops 5% of the packets each way
                 // (nftables: this kernel has no netem).
-                Netns.Result lossy = netns.exec(10, "sh", "-c", "nft add table inet loss"
-                        + " && nft add chain inet loss in '{ type filter hook input priority 0; }'"
-                        + " && nft add chain inet loss out '{ type filter hook output priority 0; }'"
-                        + " && nft add rule inet loss in numgen random mod 100 '<' 5 counter drop"
-                        + " && nft add rule inet loss out numgen random mod 100 '<' 5 counter drop");
-                assertEquals(0, lossy.exit(), lossy.output());
+                TapProbes.loseRandomly(netns, 5);
                 String file = "/tmp/tcp-out-" + netns.name();
                 String expected = netns.exec(30, "sh", "-c", "head -c 4194304 /dev/urandom > " + file + " && sha256sum < "
                         + file).output().strip().split(" ")[0];
@@ -99,14 +94,7 @@ class TcpOverTapTest {
                         }
                     }
                     assertEquals(4194304, total);
-                    Netns.Result dropped = netns.exec(10, "nft", "list", "table", "inet", "loss");
-                    java.util.regex.Matcher counters = java.util.regex.Pattern.compile("packets (\\d+)").matcher(dropped.output());
-                    long drops = 0;
-                    while (counters.find()) {
-                        drops += Long.parseLong(counters.group(1));
-                    }
-                    System.out.println("nft dropped " + drops + " packets");
-                    assertTrue(drops > 0, "the loss was real: " + dropped.output());
+                    System.out.println("nft dropped " + TapProbes.dropped(netns) + " packets");
                     assertEquals(expected, java.util.HexFormat.of().formatHex(sha.digest()));
                 } finally {
                     server.destroyForcibly();

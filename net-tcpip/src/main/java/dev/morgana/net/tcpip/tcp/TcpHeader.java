@@ -237,18 +237,9 @@ public record TcpHeader(int sourcePort, int destinationPort, int sequence, int a
      *     options do not fit
      */
     public int emit(MemorySegment segment, int pseudoHeaderSum) {
-        int header = length();
-        long size = segment.byteSize();
-        if (size < header) {
-            throw new IndexOutOfBoundsException("this TCP header needs " + header + " bytes, got " + size);
-        }
-        if (size > MAX_SEGMENT) {
-            throw new IllegalArgumentException("a TCP segment over IPv4 has at most 65515 bytes, got " + size);
-        }
-        TcpPacket.put(segment, this, header);
-        options.write(segment, TcpPacket.HEADER);
+        int size = put(segment);
         TcpPacket.putChecksum(segment, InternetChecksum.of(segment, 0, size, pseudoHeaderSum));
-        return (int) size;
+        return size;
     }
 
     /**
@@ -263,6 +254,13 @@ public record TcpHeader(int sourcePort, int destinationPort, int sequence, int a
      * @throws IllegalArgumentException as {@link #emit} does
      */
     public int emitPartial(MemorySegment segment, int pseudoHeaderSum) {
+        int size = put(segment);
+        TcpPacket.putChecksum(segment, pseudoHeaderSum);
+        return size;
+    }
+
+    /** Checks the segment's size and writes the header and options, the checksum field zero; returns the size. */
+    private int put(MemorySegment segment) {
         int header = length();
         long size = segment.byteSize();
         if (size < header) {
@@ -273,7 +271,6 @@ public record TcpHeader(int sourcePort, int destinationPort, int sequence, int a
         }
         TcpPacket.put(segment, this, header);
         options.write(segment, TcpPacket.HEADER);
-        TcpPacket.putChecksum(segment, pseudoHeaderSum);
         return (int) size;
     }
 
