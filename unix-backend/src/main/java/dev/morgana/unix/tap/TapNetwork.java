@@ -68,8 +68,8 @@ import java.util.concurrent.locks.LockSupport;
  * once, into the kernel. Writers on many threads proceed in parallel. When every buffer is borrowed, the
  * frame is dropped and counted, as a full transmit ring would; so is a frame the kernel has no room for.
  * Offloaded frames come from a pool of their own, of {@link #OFFLOAD_BUFFERS} buffers of 64 KiB, so that
- * ordinary ones stay MTU-sized: a device holds {@code buffers × (MTU + 28)} bytes + 128 KiB for writing
- * (whether or not offload is on).
+ * ordinary ones stay MTU-sized: a device holds {@code buffers × (MTU + 28)} bytes + 128 KiB for writing (the
+ * 128 KiB only while the offload is on).
  * {@link #stop} refuses new writes and waits for those in progress before it frees the buffers.
  */
 final class TapNetwork implements Network, Service {
@@ -211,7 +211,8 @@ final class TapNetwork implements Network, Service {
             }
             long bufferSize = VNET_HEADER + mtu + HEADER + VLAN_TAG;
             Pool pool = new Pool(arena, config.buffers(), bufferSize);
-            Pool offloadPool = new Pool(arena, OFFLOAD_BUFFERS, VNET_HEADER + SEGMENTATION_LIMIT);
+            // Null with the offload off: writeTcpSegments refuses before it would take from it.
+            Pool offloadPool = offload ? new Pool(arena, OFFLOAD_BUFFERS, VNET_HEADER + SEGMENTATION_LIMIT) : null;
             Buffer receiveBuffer = new Buffer(-1, arena.allocate(bufferSize, 64), LinuxTap.callState(arena));
             MemorySegment pollFds = arena.allocate(2 * LinuxTap.POLLFD_SIZE, 8);
             pollFds.set(ValueLayout.JAVA_INT, 0, fd);
