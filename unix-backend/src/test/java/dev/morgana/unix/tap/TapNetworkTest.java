@@ -120,6 +120,33 @@ class TapNetworkTest {
     }
 
     @Test
+    void withTheOffloadTurnedOffNoSuperSegmentIsTaken() throws Exception {
+        Netns.requireTapAndNamespaces();
+        String name = Netns.tapName();
+        TapNetwork tap;
+        System.setProperty("morgana.tap.offload", "false"); // read when the device is made
+        try {
+            tap = tap(name);
+        } finally {
+            System.clearProperty("morgana.tap.offload");
+        }
+        tap.start();
+        try {
+            assertEquals(0, tap.tcpSegmentationLimit());
+            assertThrows(UnsupportedOperationException.class, () -> tap.writeTcpSegments(3000, 1448, buffer -> 0));
+            TapNetwork on = tap(Netns.tapName());
+            on.start();
+            try {
+                assertEquals(TapNetwork.SEGMENTATION_LIMIT, on.tcpSegmentationLimit());
+            } finally {
+                on.stop();
+            }
+        } finally {
+            tap.stop();
+        }
+    }
+
+    @Test
     void aFrameHandlerWaitingForALockThatAThreadOfTheLoopHoldsDoesNotStallTheLoop() throws Exception {
         Netns.requireTapAndNamespaces();
         Netns.require("ping");
