@@ -195,7 +195,7 @@ class UdpEchoOverTapTest {
         // dnsmasq's own account: an offer, an ACK for the request, an ACK for the renewal (unicast), a release.
         assertTrue(served.contains("DHCPOFFER(" + dhcpTap + ")"), served);
         assertTrue(served.lines().filter(line -> line.contains("DHCPACK(" + dhcpTap + ")")).count() >= 2, served);
-        assertTrue(served.contains("DHCPRELEASE(" + dhcpTap + ")"), served);
+        assertTrue(served.contains("DHCPRELEASE(" + dhcpTap + ")"), served + "\nthe node printed:\n" + node.printed());
     }
 
     @Test
