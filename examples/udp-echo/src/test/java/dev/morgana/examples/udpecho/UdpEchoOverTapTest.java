@@ -146,6 +146,9 @@ class UdpEchoOverTapTest {
         String dnsmasq = Netns.require("dnsmasq");
         String dhcpTap = Netns.tapName();
         int port = PORT + 3;
+        // Made here, persistent, so that it outlives the node: a TAP the node made itself disappears as the node
+        // exits, and dnsmasq, bound to it, may then find the RELEASE waiting in its socket from a gone interface.
+        Netns.check(10, "ip", "-n", netns.name(), "tuntap", "add", dhcpTap, "mode", "tap");
         Running node = new Running(netns, "--tap", dhcpTap, "--dhcp", "--port", Integer.toString(port));
         Process server = null;
         Path log = folder.resolve("dnsmasq.log");
